@@ -21,8 +21,11 @@ export const orderErrors = {
   reduceOnlyIncrease: (asset: number) => `Reduce only order would increase position.${suffix(asset)}`,
   insufficientSpotBalance: (asset: number) => `Insufficient spot balance${suffix(asset)}`,
   tick: (asset: number) => `Price must be divisible by tick size.${suffix(asset)}`,
-  /** UNVERIFIED suffix; CCXT maps the prefix. */
-  invalidSize: (asset: number) => `Order has invalid size.${suffix(asset)}`,
+  /**
+   * No ` asset=` suffix: a third-party testnet capture (riftresearch hypercore-simulator notes) recorded
+   * exactly `Order has invalid size.` for a size off the lot.
+   */
+  invalidSize: (_asset: number) => "Order has invalid size.",
   /** UNVERIFIED suffix; CCXT maps the prefix. */
   zeroSize: (asset: number) => `Order has zero size.${suffix(asset)}`,
   /** Our own wording: the simulator knows no such asset. */

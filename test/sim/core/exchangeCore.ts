@@ -498,7 +498,7 @@ export class ExchangeCore {
       userSpotCrossRate: formatFx(fees.spotCross),
       userSpotAddRate: formatFx(fees.spotAdd),
       activeReferralDiscount: formatFx(0n),
-      activeStakingDiscount: null,
+      activeStakingDiscount: { bpsOfMaxSupply: formatFx(0n), discount: formatFx(0n) },
     };
   }
 

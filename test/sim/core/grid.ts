@@ -1,42 +1,45 @@
 /**
- * The exchange's price and size grid (PROTOCOL §8), on scaled bigints.
+ * The exchange's price and size grid (PROTOCOL §8) on the core's scaled bigints (1e8).
  *
- * Price: at most 5 significant figures and at most `MAX_DECIMALS − szDecimals` decimals (6 on perps, 8 on
- * spot); an integer price is always valid whatever its length. Size: a multiple of the lot 10^−szDecimals.
- * Snapping rounds in an explicit direction, so a passive bid never moves up and an ask never moves down.
+ * The rules themselves — which prices and sizes are valid, and the grid step in a price's decade — are the
+ * project's one implementation in `hotpath/exchange/decimal/grid.ts`; this module only converts the core's
+ * scaled values to `Decimal` and back, and adds what the matching engine and the market model need on top:
+ * directed snapping (including `"nearest"`), the next price up/down, and the lot in scaled units.
+ *
+ * The core accepts a size only when it is positive as well as on the lot: a zero size is refused earlier
+ * with its own error, and the model never draws one.
  */
-import { FX_DECIMALS, FX_ONE, FixedPointError, divRound, pow10 } from "./fixed.js";
+import { fromScaledBigInt, type Decimal } from "../../../hotpath/exchange/decimal/decimal.js";
+import {
+  isValidPrice as isOnPriceGrid,
+  isValidSize as isOnLot,
+  tickAt,
+  type GridSpec as ExchangeGridSpec,
+} from "../../../hotpath/exchange/decimal/grid.js";
+import { FX_DECIMALS, FixedPointError, divRound, pow10 } from "./fixed.js";
 
-export const MAX_SIG_FIGS = 5;
-export const PERP_MAX_DECIMALS = 6;
-export const SPOT_MAX_DECIMALS = 8;
-
-/** How one market's prices and sizes are gridded. */
-export interface GridSpec {
-  readonly szDecimals: number;
-  /** `MAX_DECIMALS − szDecimals`: 4 for the HYPE perp, 6 for HYPE spot. */
-  readonly maxPxDecimals: number;
-}
+/** How one market's prices and sizes are gridded: its kind (perp or spot) and its `szDecimals`. */
+export type GridSpec = ExchangeGridSpec;
 
 export function perpGrid(szDecimals: number): GridSpec {
-  return { szDecimals, maxPxDecimals: PERP_MAX_DECIMALS - szDecimals };
+  return { market: "perp", szDecimals };
 }
 
 export function spotGrid(szDecimals: number): GridSpec {
-  return { szDecimals, maxPxDecimals: SPOT_MAX_DECIMALS - szDecimals };
+  return { market: "spot", szDecimals };
 }
 
 export type SnapDirection = "down" | "up" | "nearest";
 
-/** From here on only integers are valid prices (a non-integer would need a 6th significant figure). */
-const INTEGER_ONLY_FROM = pow10(MAX_SIG_FIGS) * FX_ONE;
+function toDecimal(scaled: bigint): Decimal {
+  return fromScaledBigInt(scaled, FX_DECIMALS);
+}
 
-/** The spacing of valid non-integer prices around `px` (scaled units). */
-function priceUnit(px: bigint, maxPxDecimals: number): bigint {
-  const capUnit = pow10(FX_DECIMALS - maxPxDecimals);
-  const digits = px.toString().length;
-  const sigUnit = digits > MAX_SIG_FIGS ? pow10(digits - MAX_SIG_FIGS) : 1n;
-  return capUnit > sigUnit ? capUnit : sigUnit;
+/** The grid step in the decade of `px` (positive), in scaled units. */
+function priceUnit(px: bigint, grid: GridSpec): bigint {
+  const tick = tickAt(toDecimal(px), grid);
+  // The step is 10^-d with d ≤ 8 − szDecimals, so it is a whole number of scaled units.
+  return tick.coefficient * pow10(FX_DECIMALS - tick.scale);
 }
 
 function roundToMultiple(value: bigint, unit: bigint, direction: SnapDirection): bigint {
@@ -45,10 +48,7 @@ function roundToMultiple(value: bigint, unit: bigint, direction: SnapDirection):
 }
 
 export function isValidPrice(px: bigint, grid: GridSpec): boolean {
-  if (px <= 0n) return false;
-  if (px % FX_ONE === 0n) return true;
-  if (px >= INTEGER_ONLY_FROM) return false;
-  return px % priceUnit(px, grid.maxPxDecimals) === 0n;
+  return px > 0n && isOnPriceGrid(toDecimal(px), grid);
 }
 
 /** The nearest valid price in `direction`; `px` itself when already valid. */
@@ -56,9 +56,8 @@ export function snapPrice(px: bigint, grid: GridSpec, direction: SnapDirection):
   if (px <= 0n) throw new FixedPointError(`price must be positive: ${px}`);
   if (isValidPrice(px, grid)) return px;
   // A carry into the next power of ten only yields a coarser (still valid) value, and rounding down never
-  // leaves the decade, so one rounding step lands on the grid.
-  const unit = px >= INTEGER_ONLY_FROM ? FX_ONE : priceUnit(px, grid.maxPxDecimals);
-  const snapped = roundToMultiple(px, unit, direction);
+  // leaves the decade, so one rounding step to the decade's grid step lands on the grid.
+  const snapped = roundToMultiple(px, priceUnit(px, grid), direction);
   if (snapped <= 0n) throw new FixedPointError(`price ${px} rounds to zero on this grid`);
   return snapped;
 }
@@ -72,8 +71,7 @@ export function nextPriceUp(px: bigint, grid: GridSpec): bigint {
 export function nextPriceDown(px: bigint, grid: GridSpec): bigint | undefined {
   if (px <= 1n) return undefined;
   const below = px - 1n;
-  const unit = below >= INTEGER_ONLY_FROM ? FX_ONE : priceUnit(below, grid.maxPxDecimals);
-  const snapped = isValidPrice(below, grid) ? below : roundToMultiple(below, unit, "down");
+  const snapped = isValidPrice(below, grid) ? below : roundToMultiple(below, priceUnit(below, grid), "down");
   return snapped > 0n ? snapped : undefined;
 }
 
@@ -83,7 +81,7 @@ export function lotSize(grid: GridSpec): bigint {
 }
 
 export function isValidSize(sz: bigint, grid: GridSpec): boolean {
-  return sz > 0n && sz % lotSize(grid) === 0n;
+  return sz > 0n && isOnLot(toDecimal(sz), grid.szDecimals);
 }
 
 /** Truncates a size to the lot (never sell or hedge more than intended). */

@@ -39,10 +39,19 @@ export {
   type MarketModelOptions,
 } from "./marketModel.js";
 export {
+  FIXTURE_RAW_UNIVERSE,
+  FIXTURE_UNIVERSE,
+  UniverseDecodeError,
+  decodeUniverse,
+  type RawUniverse,
+} from "./fixtureUniverse.js";
+export {
   HYPE_PAIR,
   HYPE_TOKEN,
   MarketTable,
   USDC_TOKEN,
+  coinPairOf,
+  coinPairsFromUniverse,
   type CoinPair,
   type Market,
   type PerpMarket,

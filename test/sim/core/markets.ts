@@ -1,10 +1,20 @@
 /**
  * The markets the simulator core trades: per coin a perp and a spot pair, with ids, grid and tokens.
  *
- * A local, minimal description on purpose: the project's market registry is written in parallel and the
- * simulator must not depend on it. Values for HYPE follow PROTOCOL §3.2 (perp asset 159, spot `@107` =
- * asset 10107, token 150, szDecimals 2 on both legs, max leverage 10).
+ * Nothing here is hard-coded: each coin is resolved from an exchange universe (`meta` + `spotMeta`) by the
+ * project's market registry (`resolveMarkets`, PROTOCOL §3.3), and its legs are adapted to the core's
+ * shapes (asset id, wire coin, scaled-bigint grid). `HYPE_PAIR` is HYPE resolved from the synthetic fixture
+ * universe and asserted against the documented mainnet ids (perp 159, spot `@107` = asset 10107, token 150).
  */
+import {
+  HYPE_MAINNET_EXPECTATIONS,
+  resolveMarkets,
+  type BasisMarket,
+  type MarketSpec,
+  type SpotToken,
+  type Universe,
+} from "../../../hotpath/exchange/registry/index.js";
+import { FIXTURE_UNIVERSE } from "./fixtureUniverse.js";
 import { perpGrid, spotGrid, type GridSpec } from "./grid.js";
 
 export interface TokenSpec {
@@ -43,14 +53,50 @@ export interface CoinPair {
   readonly spot: SpotMarket;
 }
 
-export const USDC_TOKEN: TokenSpec = { name: "USDC", index: 0 };
-export const HYPE_TOKEN: TokenSpec = { name: "HYPE", index: 150 };
+/** The core's view of a market the registry resolved. */
+export function coinPairOf(market: BasisMarket): CoinPair {
+  return {
+    name: market.coin,
+    perp: {
+      kind: "perp",
+      asset: market.perp.assetId,
+      coin: market.perp.coin,
+      grid: perpGrid(market.perp.szDecimals),
+      maxLeverage: market.perp.maxLeverage,
+    },
+    spot: {
+      kind: "spot",
+      asset: market.spot.assetId,
+      coin: market.spot.wsCoin,
+      grid: spotGrid(market.spot.szDecimals),
+      base: tokenOf(market.spot.base),
+      quote: tokenOf(market.spot.quote),
+    },
+  };
+}
 
-export const HYPE_PAIR: CoinPair = {
-  name: "HYPE",
-  perp: { kind: "perp", asset: 159, coin: "HYPE", grid: perpGrid(2), maxLeverage: 10 },
-  spot: { kind: "spot", asset: 10107, coin: "@107", grid: spotGrid(2), base: HYPE_TOKEN, quote: USDC_TOKEN },
-};
+function tokenOf(token: SpotToken): TokenSpec {
+  return { name: token.name, index: token.index };
+}
+
+/** Resolves `specs` (default: HYPE against USDC) from `universe`; throws `MarketsResolutionError`. */
+export function coinPairsFromUniverse(universe: Universe, specs?: readonly MarketSpec[]): CoinPair[] {
+  return resolveMarkets(universe, specs).map(coinPairOf);
+}
+
+function resolveFixtureHype(): CoinPair {
+  const [hype] = coinPairsFromUniverse(FIXTURE_UNIVERSE, [
+    { coin: "HYPE", expect: HYPE_MAINNET_EXPECTATIONS },
+  ]);
+  if (hype === undefined) throw new Error("the fixture universe did not resolve HYPE");
+  return hype;
+}
+
+/** HYPE from the fixture universe: perp 159, spot `@107` (asset 10107), token 150, szDecimals 2. */
+export const HYPE_PAIR: CoinPair = resolveFixtureHype();
+export const HYPE_TOKEN: TokenSpec = HYPE_PAIR.spot.base;
+/** USDC (token 0): the perp collateral and the only spot quote the core models. */
+export const USDC_TOKEN: TokenSpec = HYPE_PAIR.spot.quote;
 
 export class UnknownMarketError extends Error {
   override readonly name = "UnknownMarketError";

@@ -198,7 +198,7 @@ export interface UserFeesView {
   readonly userSpotCrossRate: WireDecimal;
   readonly userSpotAddRate: WireDecimal;
   readonly activeReferralDiscount: WireDecimal;
-  readonly activeStakingDiscount: null;
+  readonly activeStakingDiscount: { readonly bpsOfMaxSupply: WireDecimal; readonly discount: WireDecimal };
 }
 
 export interface PerpAssetCtxView {
