@@ -1,0 +1,218 @@
+/**
+ * The hot path's book-frame parser: reads an `l2Book` or `bbo` text frame straight into a preallocated
+ * `BookFrame` (exact integer prices and sizes at the coin's scales) without `JSON.parse`, which alone costs
+ * ≈15–25 µs on a 20-level frame (STACK.md).
+ *
+ * It recognises exactly the compact shape the exchange sends (PROTOCOL §2.3–2.4):
+ *
+ *   {"channel":"l2Book","data":{"coin":"HYPE","time":1736682893796,"levels":[[{"px":"21.277","sz":"80.29","n":2},…],[…]]}}
+ *   {"channel":"bbo","data":{"coin":"HYPE","time":1766566375292,"bbo":[{"px":…,"sz":…,"n":…}|null,…|null]}}
+ *
+ * The `data` keys may come in any order, except that `coin` must precede `levels`/`bbo` (the scales depend
+ * on it); `l2Book` may also carry `spread` (a decimal string) and `fast` (a boolean). Level keys must be
+ * `px, sz, n` in that order. Everything else — another key order, whitespace, extra fields, escapes,
+ * exponents or fractions in numbers, a value that is not exact at the coin's scales, a non-positive price or
+ * size, levels out of order, an unregistered coin, a truncated frame — is `"fallback"`: the caller runs
+ * `decodeWsMessage` and, for a book message, `MarketBooks.applyMessage`. The scanner never produces a book
+ * the full decoder would not (differential-tested in `test/feed/frameScanner.*.test.ts`).
+ *
+ * Outcomes:
+ * - `"handled"`: `frame` holds the parsed frame and `targetIndex` the registered target it is for;
+ * - `"fallback"`: possibly a book frame; run the full decoder;
+ * - `"notBook"`: certainly not an `l2Book`/`bbo` message (another channel, or not a JSON object); run the
+ *   full decoder for that channel's consumers. To be certain, the frame must contain no backslash and no
+ *   second `"channel"` (JSON.parse keeps the last duplicate key); two native `indexOf` scans check that.
+ *
+ * No allocation per frame: the output frame and cursor are reused, and coins are matched in place against
+ * the registered coin strings, which the frame then references.
+ */
+
+import { BookFrame, type BookFrameKind } from "../book/bookFrame.js";
+import { MAX_BOOK_LEVELS, type BookSide } from "../book/bookSide.js";
+import type { LegScales } from "../book/scales.js";
+import { ScanCursor } from "./scanCursor.js";
+
+export type ScanOutcome = "handled" | "fallback" | "notBook";
+
+/** A coin the scanner parses books for; a `LegBook` is one. */
+export interface ScanTarget {
+  /** The wire coin, e.g. `"HYPE"`, `"@107"`. */
+  readonly coin: string;
+  readonly scales: LegScales;
+}
+
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+
+const SEEN_COIN = 1;
+const SEEN_TIME = 2;
+const SEEN_BOOK = 4; // levels or bbo
+const SEEN_SPREAD = 8;
+const SEEN_FAST = 16;
+const REQUIRED = SEEN_COIN | SEEN_TIME | SEEN_BOOK;
+
+/** A coin we can match verbatim inside a JSON string: printable ASCII without `"` or `\`. */
+const PLAIN_COIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export class FrameScanner {
+  /** The last handled frame; overwritten by every `scan`. */
+  readonly frame: BookFrame;
+  /** Index into the targets of the last handled frame's coin. */
+  targetIndex = -1;
+
+  private readonly targets: readonly ScanTarget[];
+  /** `coin + '"'`, so that a match also checks the string ends there (`@1` must not match `@10`). */
+  private readonly coinTokens: readonly string[];
+  private readonly cursor = new ScanCursor();
+  private priceDecimals = 0;
+  private sizeDecimals = 0;
+
+  constructor(targets: readonly ScanTarget[], capacity: number = MAX_BOOK_LEVELS) {
+    const coins = new Set<string>();
+    for (const target of targets) {
+      if (!PLAIN_COIN.test(target.coin)) {
+        throw new RangeError(`coin ${JSON.stringify(target.coin)} cannot be matched verbatim in a frame`);
+      }
+      if (coins.has(target.coin)) throw new RangeError(`coin ${target.coin} registered twice`);
+      coins.add(target.coin);
+    }
+    this.targets = [...targets];
+    this.coinTokens = this.targets.map((target) => `${target.coin}"`);
+    this.frame = new BookFrame(capacity);
+  }
+
+  scan(text: string): ScanOutcome {
+    const cursor = this.cursor;
+    cursor.reset(text);
+    this.targetIndex = -1;
+    if (!cursor.take('{"channel":"')) return notAnObject(text) ? "notBook" : "fallback";
+    if (cursor.take('l2Book","data":{')) return this.scanData("l2Book");
+    if (cursor.take('bbo","data":{')) return this.scanData("bbo");
+    return this.otherChannel(text);
+  }
+
+  /** The frame names a channel other than `l2Book","data":{` / `bbo","data":{` right after `"channel":"`. */
+  private otherChannel(text: string): ScanOutcome {
+    const start = this.cursor.pos;
+    const end = text.indexOf('"', start);
+    if (end < 0) return "fallback";
+    const length = end - start;
+    if (
+      (length === 6 && text.startsWith("l2Book", start)) ||
+      (length === 3 && text.startsWith("bbo", start))
+    ) {
+      return "fallback"; // a book channel in a shape we do not scan
+    }
+    if (text.indexOf("\\") >= 0 || text.indexOf('"channel"', end) >= 0) return "fallback";
+    return "notBook";
+  }
+
+  private scanData(kind: BookFrameKind): ScanOutcome {
+    const cursor = this.cursor;
+    const frame = this.frame;
+    frame.begin(kind, "", null);
+    const isBook = kind === "l2Book";
+    let seen = 0;
+    for (;;) {
+      if (cursor.take('"coin":"')) {
+        if ((seen & SEEN_COIN) !== 0 || !this.matchCoin()) return "fallback";
+        seen |= SEEN_COIN;
+      } else if (cursor.take('"time":')) {
+        if ((seen & SEEN_TIME) !== 0) return "fallback";
+        const time = cursor.uint();
+        if (time < 0) return "fallback";
+        frame.timeMs = time;
+        seen |= SEEN_TIME;
+      } else if (isBook ? cursor.take('"levels":[') : cursor.take('"bbo":[')) {
+        // Duplicate, or before the coin whose scales we need.
+        if ((seen & (SEEN_BOOK | SEEN_COIN)) !== SEEN_COIN) return "fallback";
+        if (!(isBook ? this.scanLevels() : this.scanBbo())) return "fallback";
+        seen |= SEEN_BOOK;
+      } else if (isBook && cursor.take('"spread":"')) {
+        if ((seen & SEEN_SPREAD) !== 0 || !cursor.skipWireDecimal()) return "fallback";
+        seen |= SEEN_SPREAD;
+      } else if (isBook && cursor.take('"fast":')) {
+        if ((seen & SEEN_FAST) !== 0 || !(cursor.take("true") || cursor.take("false"))) return "fallback";
+        seen |= SEEN_FAST;
+      } else {
+        return "fallback";
+      }
+      if (cursor.takeChar(COMMA)) continue;
+      if (cursor.takeChar(CLOSE_BRACE)) break;
+      return "fallback";
+    }
+    if ((seen & REQUIRED) !== REQUIRED) return "fallback";
+    if (!(cursor.takeChar(CLOSE_BRACE) && cursor.atEnd())) return "fallback";
+    return "handled";
+  }
+
+  private matchCoin(): boolean {
+    const tokens = this.coinTokens;
+    for (let i = 0; i < tokens.length; i++) {
+      if (this.cursor.take(tokens[i]!)) {
+        const target = this.targets[i]!;
+        this.targetIndex = i;
+        const frame = this.frame;
+        frame.coin = target.coin;
+        this.priceDecimals = frame.priceDecimals = target.scales.priceDecimals;
+        this.sizeDecimals = frame.sizeDecimals = target.scales.sizeDecimals;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** `[[level,…],[level,…]]` after `"levels":[`. */
+  private scanLevels(): boolean {
+    const cursor = this.cursor;
+    return (
+      this.scanSide(this.frame.bids) &&
+      cursor.takeChar(COMMA) &&
+      this.scanSide(this.frame.asks) &&
+      cursor.takeChar(CLOSE_BRACKET)
+    );
+  }
+
+  /** `[level,…]` or `[]`. */
+  private scanSide(side: BookSide): boolean {
+    const cursor = this.cursor;
+    if (!cursor.takeChar(OPEN_BRACKET)) return false;
+    if (cursor.takeChar(CLOSE_BRACKET)) return true;
+    do {
+      if (!this.scanLevel(side)) return false;
+    } while (cursor.takeChar(COMMA));
+    return cursor.takeChar(CLOSE_BRACKET);
+  }
+
+  /** `level|null,level|null]` after `"bbo":[`. */
+  private scanBbo(): boolean {
+    const cursor = this.cursor;
+    return (
+      (cursor.take("null") || this.scanLevel(this.frame.bids)) &&
+      cursor.takeChar(COMMA) &&
+      (cursor.take("null") || this.scanLevel(this.frame.asks)) &&
+      cursor.takeChar(CLOSE_BRACKET)
+    );
+  }
+
+  /** `{"px":"…","sz":"…","n":…}`, appended to `side` (which enforces the book rules). */
+  private scanLevel(side: BookSide): boolean {
+    const cursor = this.cursor;
+    if (!cursor.takePriceKey()) return false;
+    const price = cursor.scaledDecimal(this.priceDecimals);
+    if (!cursor.takeSizeKey()) return false;
+    const size = cursor.scaledDecimal(this.sizeDecimals);
+    if (!cursor.takeOrdersKey()) return false;
+    const orders = cursor.uint();
+    return orders >= 0 && cursor.takeChar(CLOSE_BRACE) && side.append(price, size, orders);
+  }
+}
+
+/** True when JSON.parse could not yield an object: empty, or the first character is not `{` or whitespace. */
+function notAnObject(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return !(first === OPEN_BRACE || first === 0x20 || first === 0x09 || first === 0x0a || first === 0x0d);
+}
