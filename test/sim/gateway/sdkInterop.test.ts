@@ -4,10 +4,9 @@
  * requests must get answers they accept.
  * - `@nktkas/hyperliquid` (signing through viem): symbol resolution from meta/spotMeta, orders on both HYPE
  *   legs, cancel, usdClassTransfer, agent approval and an agent's order.
- * - CCXT: `loadMarkets` (spot, swap and HIP-3 dexes), transfer, perp orders, cancel, positions. CCXT reads
- *   `spotMeta.tokens` and the spot contexts by array position, which the fixture's deliberately shuffled,
- *   sparse `spotMeta` defeats, so CCXT cannot map `@107` to HYPE/USDC here; the live universe (dense, in
- *   index order) does not have that problem.
+ * - CCXT: `loadMarkets` (spot, swap and HIP-3 dexes), transfer, perp orders, cancel, positions. (CCXT reads
+ *   `spotMeta.tokens` by array position; the simulator serves the dense, index-ordered form the exchange
+ *   does — `fixtureUniverse.ts` — so its spot legs are tested over real sockets in `../interop/ccxt.test.ts`.)
  */
 import { ExchangeClient, InfoClient, type IRequestTransport } from "@nktkas/hyperliquid";
 import ccxt from "ccxt";

@@ -1,9 +1,10 @@
 /**
- * What the simulator says about its universe: `meta` / `spotMeta` exactly as the fixture holds them, and the
- * asset contexts of `metaAndAssetCtxs` / `spotMetaAndAssetCtxs` / `allMids` — live from the core for the
- * coins it trades, static and plausible for every other listed coin (a fixed reference price on that
- * market's grid, no volume, no open interest), so that clients which load the whole universe at start-up
- * (CCXT, NK) see a complete, well-formed answer.
+ * What the simulator says about its universe: `meta` / `spotMeta` exactly as the raw universe holds them (by
+ * default the fixture with `spotMeta` made dense and index-ordered, as the exchange serves it; see
+ * `core/fixtureUniverse.ts`), and the asset contexts of `metaAndAssetCtxs` / `spotMetaAndAssetCtxs` /
+ * `allMids` — live from the core for the coins it trades, static and plausible for every other listed coin
+ * (a fixed reference price on that market's grid, no volume, no open interest), so that clients which load
+ * the whole universe at start-up (CCXT, NK) see a complete, well-formed answer.
  *
  * At construction it checks that the core's markets are the universe's (same asset ids, coins and
  * decimals): a core built from another universe would make every id the gateway serves a lie.
