@@ -7,6 +7,7 @@
  * fixed values (`twapId: null`, `isTrigger: false`, …) so the shapes match.
  */
 import type { Address, Cloid, Hex, WireDecimal } from "../../../hotpath/exchange/wire/brands.js";
+import type { UserFill } from "../../../hotpath/exchange/wire/info.js";
 
 export interface WsLevelView {
   readonly px: WireDecimal;
@@ -94,24 +95,12 @@ export type OrderStatusView =
     }
   | { readonly status: "unknownOid" };
 
-export interface FillView {
-  readonly coin: string;
-  readonly px: WireDecimal;
-  readonly sz: WireDecimal;
+/** A fill as the exchange reports it: the wire type, with the fields the simulator always sets. */
+export type FillView = Omit<UserFill, "side" | "cloid" | "twapId" | "builderFee" | "liquidation"> & {
   readonly side: "A" | "B";
-  readonly time: number;
-  readonly startPosition: WireDecimal;
-  readonly dir: string;
-  readonly closedPnl: WireDecimal;
-  readonly hash: Hex;
-  readonly oid: number;
-  readonly crossed: boolean;
-  readonly fee: WireDecimal;
-  readonly tid: number;
   readonly cloid?: Cloid;
-  readonly feeToken: string;
   readonly twapId: null;
-}
+};
 
 /** `userEvents` funding variant. */
 export interface WsFundingView {
