@@ -1,0 +1,128 @@
+/**
+ * Wires the hot path I process: markets and edge parameters over HTTP, then books, edge calculators and
+ * breakers per market, the frame pipeline, the feed client, the breaker timer, the uWS host and its edge
+ * stream. `stop()` undoes all of it (sockets closed, timers cleared) so a process or a test ends cleanly.
+ */
+
+import { MarketBooks } from "../book/marketBooks.js";
+import type { Config, Endpoints } from "../config/index.js";
+import { EdgeIdSequence } from "../edge/edgeRecord.js";
+import type { BasisMarket } from "../exchange/registry/index.js";
+import { ExchangeHttpClient } from "../exchange/http/httpClient.js";
+import { FeedClient } from "../feed/feedClient.js";
+import { feedStatus, type FeedStatus } from "../feed/feedStatus.js";
+import { FramePipeline, type EdgeSink } from "../feed/framePipeline.js";
+import { MarketFeed } from "../feed/marketFeed.js";
+import { feedSubscriptions } from "../feed/subscriptions.js";
+import { EdgeStream } from "../host/edgeStream.js";
+import { startHostServer, type HostServer } from "../host/hostServer.js";
+import type { LoadedUws } from "../host/uws.js";
+import { renderMetrics } from "../metrics/exposition.js";
+import { FeedMetrics } from "../metrics/feedMetrics.js";
+import type { Logger } from "../observability/logger.js";
+import { loadEdgeParams, loadMarkets } from "./marketSetup.js";
+
+/** Sim mode without endpoints: this process does not start a simulator (start one, pass its URLs). */
+export class MissingEndpointsError extends Error {
+  override readonly name = "MissingEndpointsError";
+  constructor(readonly mode: string) {
+    super(
+      `mode ${mode} has no exchange endpoints: start a simulator (npm run -s sim -- --port 0) and set ` +
+        `HLB_INFO_URL, HLB_EXCHANGE_URL and HLB_WS_URL to the URLs it prints`,
+    );
+  }
+}
+
+export interface HotpathOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly uws: LoadedUws;
+  /** Breaker timer period; default a quarter of `feed.staleAfterMs`, at most 250 ms. */
+  readonly breakerCheckMs?: number;
+  /** Extra consumer of every computed edge (the decision loop, tests, the benchmark). Must not await. */
+  readonly onEdge?: EdgeSink;
+  readonly streamIntervalMs?: number;
+}
+
+export interface Hotpath {
+  readonly endpoints: Endpoints;
+  readonly markets: readonly BasisMarket[];
+  readonly feeds: readonly MarketFeed[];
+  readonly metrics: FeedMetrics;
+  readonly pipeline: FramePipeline;
+  readonly client: FeedClient;
+  readonly host: HostServer;
+  readonly stream: EdgeStream;
+  status(): FeedStatus;
+  stop(): Promise<void>;
+}
+
+export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
+  const { config, logger } = options;
+  const endpoints = config.endpoints;
+  if (endpoints === null) throw new MissingEndpointsError(config.mode);
+  const http = new ExchangeHttpClient({ infoUrl: endpoints.infoUrl, exchangeUrl: endpoints.exchangeUrl });
+  const markets = await loadMarkets(http, config.coins);
+  const params = await loadEdgeParams(http, config, markets, logger);
+
+  const ids = new EdgeIdSequence();
+  const limits = { staleAfterMs: config.feed.staleAfterMs, maxLegSkewMs: config.feed.maxLegSkewMs };
+  const feeds = markets.map((market, index) =>
+    MarketFeed.create(MarketBooks.forMarket(market), params[index]!, ids, limits),
+  );
+  const metrics = new FeedMetrics();
+  const onEdge = options.onEdge ?? ((): void => {});
+  const pipeline = new FramePipeline(feeds, metrics, onEdge, logger);
+  const client = new FeedClient({
+    url: endpoints.wsUrl,
+    subscriptions: feedSubscriptions(feeds.map((feed) => feed.books)),
+    feed: config.feed,
+    pipeline,
+    metrics,
+    logger,
+  });
+  const status = (): FeedStatus => {
+    pipeline.evaluateBreakers();
+    return feedStatus(feeds, client.state, performance.now());
+  };
+  const host = await startHostServer({
+    uws: options.uws,
+    bindAddress: config.host.bindAddress,
+    port: config.host.port,
+    status,
+    metricsText: () =>
+      renderMetrics({ metrics, markets: feeds, connection: client.state, nowMs: performance.now() }),
+  });
+  const stream = new EdgeStream({
+    markets: feeds,
+    status,
+    publisher: host,
+    ...(options.streamIntervalMs === undefined ? {} : { edgeIntervalMs: options.streamIntervalMs }),
+  });
+  const checkMs = options.breakerCheckMs ?? Math.min(250, Math.floor(config.feed.staleAfterMs / 4));
+  const breakerTimer = setInterval(() => pipeline.evaluateBreakers(), checkMs);
+  client.start();
+  stream.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoints,
+    markets,
+    feeds,
+    metrics,
+    pipeline,
+    client,
+    host,
+    stream,
+    status,
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(breakerTimer);
+        stream.stop();
+        await client.stop();
+        await host.close();
+      })();
+      return stopping;
+    },
+  };
+}

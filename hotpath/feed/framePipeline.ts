@@ -1,0 +1,152 @@
+/**
+ * The synchronous frame path: one received text frame → scanner (full decoder as fallback) → leg book →
+ * breaker → edge update → the sink. No `await` anywhere between the frame and the edge, no logging per
+ * frame, no allocation on the scanner path; the full decoder (`JSON.parse` + schema) runs only for frames
+ * the scanner does not take (acks, pongs, errors, unusual shapes).
+ *
+ * A frame that neither parser accepts is counted (and logged, throttled), never thrown: the feed must
+ * survive anything the socket delivers. The sink receives the market (its books, edge scratches and
+ * breaker), not a record: making an immutable `EdgeRecord` allocates, so consumers do that off this path
+ * and only when they need one.
+ */
+
+import type { BookUpdateResult } from "../book/legBook.js";
+import { decodeWsMessage } from "../exchange/wire/decode-ws.js";
+import type { FeedMetrics } from "../metrics/feedMetrics.js";
+import type { Logger } from "../observability/logger.js";
+import { FrameScanner } from "./frameScanner.js";
+import type { MarketFeed } from "./marketFeed.js";
+import { ThrottledWarning } from "./throttledLog.js";
+
+/** Receives every market whose books changed, right after its edges were recomputed. */
+export type EdgeSink = (market: MarketFeed, receivedAtMs: number) => void;
+
+const PONG_FRAME = '{"channel":"pong"}';
+
+export class FramePipeline {
+  readonly markets: readonly MarketFeed[];
+  private readonly scanner: FrameScanner;
+  /** Scanner target index → market. */
+  private readonly marketOfTarget: readonly MarketFeed[];
+  private readonly byWireCoin = new Map<string, MarketFeed>();
+  private readonly badFrame: ThrottledWarning;
+  private readonly serverError: ThrottledWarning;
+
+  constructor(
+    markets: readonly MarketFeed[],
+    private readonly metrics: FeedMetrics,
+    private readonly sink: EdgeSink,
+    logger: Logger,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.markets = markets;
+    const targetMarkets: MarketFeed[] = [];
+    const legs = [];
+    for (const market of markets) {
+      for (const leg of [market.books.perp, market.books.spot]) {
+        legs.push(leg);
+        targetMarkets.push(market);
+        this.byWireCoin.set(leg.coin, market);
+      }
+    }
+    this.scanner = new FrameScanner(legs);
+    this.marketOfTarget = targetMarkets;
+    this.badFrame = new ThrottledWarning(logger, "feed frame rejected");
+    this.serverError = new ThrottledWarning(logger, "feed error frame from the exchange");
+  }
+
+  /** Processes one text frame received at `receivedAtMs` (monotonic ms). Never throws on frame content. */
+  handleFrame(text: string, receivedAtMs: number): void {
+    const scanner = this.scanner;
+    const outcome = scanner.scan(text);
+    if (outcome === "handled") {
+      const metrics = this.metrics;
+      metrics.scannerHandled += 1;
+      if (scanner.frame.kind === "l2Book") metrics.frames.l2Book += 1;
+      else metrics.frames.bbo += 1;
+      const market = this.marketOfTarget[scanner.targetIndex]!;
+      this.applied(market, market.books.apply(scanner.frame, receivedAtMs), receivedAtMs, text);
+      return;
+    }
+    if (text === PONG_FRAME) {
+      this.metrics.frames.pong += 1;
+      return;
+    }
+    if (outcome === "fallback") this.metrics.scannerFallback += 1;
+    this.decodeFully(text, receivedAtMs);
+  }
+
+  /** Re-evaluates every breaker (the timer: a stalled feed produces no frames to do it). */
+  evaluateBreakers(nowMs: number = this.now()): void {
+    for (const market of this.markets) market.breaker.evaluate(nowMs);
+  }
+
+  disconnected(): void {
+    for (const market of this.markets) market.breaker.disconnected();
+    this.evaluateBreakers();
+  }
+
+  connected(): void {
+    for (const market of this.markets) market.breaker.connectedAt();
+    this.evaluateBreakers();
+  }
+
+  private decodeFully(text: string, receivedAtMs: number): void {
+    const decoded = decodeWsMessage(text);
+    const metrics = this.metrics;
+    if (!decoded.ok) {
+      metrics.parseErrors += 1;
+      const error = decoded.error;
+      this.badFrame.warn(() => ({ code: error.code, reason: error.message, excerpt: error.excerpt }));
+      return;
+    }
+    const message = decoded.message;
+    switch (message.channel) {
+      case "l2Book":
+      case "bbo": {
+        metrics.frames[message.channel] += 1;
+        const market = this.byWireCoin.get(message.data.coin);
+        if (market === undefined) {
+          metrics.unexpectedCoin += 1;
+          this.badFrame.warn(() => ({ code: "unexpected_coin", coin: message.data.coin }));
+          return;
+        }
+        this.applied(market, market.books.applyMessage(message, receivedAtMs), receivedAtMs, text);
+        return;
+      }
+      case "pong":
+        metrics.frames.pong += 1;
+        return;
+      case "subscriptionResponse":
+        metrics.frames.subscriptionResponse += 1;
+        return;
+      case "error":
+        metrics.frames.error += 1;
+        this.serverError.warn(() => ({ data: message.data }));
+        return;
+      default:
+        metrics.frames.other += 1;
+        return;
+    }
+  }
+
+  private applied(market: MarketFeed, result: BookUpdateResult, receivedAtMs: number, text: string): void {
+    const metrics = this.metrics;
+    if (result !== "applied") {
+      if (result === "stale") {
+        metrics.staleFrames += 1;
+      } else {
+        metrics.parseErrors += 1;
+        this.badFrame.warn(() => ({ code: `book_${result}`, excerpt: text.slice(0, 200) }));
+      }
+      return;
+    }
+    market.breaker.evaluate(receivedAtMs);
+    const edges = market.edges;
+    edges.update();
+    if (edges.perpRich.status === "ok") metrics.edgesPerpRich += 1;
+    if (edges.spotRich.status === "ok") metrics.edgesSpotRich += 1;
+    this.sink(market, receivedAtMs);
+    metrics.receiveToEdgeUs.record((this.now() - receivedAtMs) * 1000);
+  }
+}

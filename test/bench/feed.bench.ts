@@ -1,0 +1,314 @@
+/**
+ * Feed hot-path benchmark: CPU per `l2Book` message through the real hot path (ws@8 → frame scanner →
+ * books → edges, `FramePipeline`) against a baseline on the same stream (`ws` with default options →
+ * `JSON.parse` → a top-of-book basis), each in its own process.
+ *
+ *   npm run bench:feed -- [--ws <url> --info <url>] [--n <messages>] [--coin HYPE]
+ *
+ * Without `--ws`, the simulator runs in stress mode in a child process (`test/sim/cli.ts --rate stress`):
+ * 20-level `l2Book` snapshots of the perp and the spot pair as fast as the socket drains. Each phase warms
+ * up on `--n / 5` messages (at most 20 000), then measures `--n`: wall time, process CPU (user + system,
+ * `process.cpuUsage`), RSS at the end, and receive → edge latency per message (HdrHistogram, µs).
+ *
+ * Prints one JSON line per phase (`{"phase","msgs","edges","wall_ms","msgs_per_s","cpu_us_per_msg",
+ * "rss_mb","p50_us","p99_us"}`) and a final `{"ratio_cpu":baseline/hotpath, …}` line.
+ */
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import WebSocket from "ws";
+
+import { loadMarkets } from "../../hotpath/app/marketSetup.js";
+import { MarketBooks } from "../../hotpath/book/marketBooks.js";
+import { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
+import { feeRatesFromBps } from "../../hotpath/edge/feeRates.js";
+import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
+import { clipQtyOf } from "../../hotpath/edge/edgeParams.js";
+import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
+import { FramePipeline } from "../../hotpath/feed/framePipeline.js";
+import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
+import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
+import { LatencyHistogram } from "../../hotpath/metrics/latencyHistogram.js";
+import { createLogger } from "../../hotpath/observability/logger.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+
+interface Args {
+  ws: string | undefined;
+  info: string | undefined;
+  n: number;
+  coin: string;
+  phase: "hotpath" | "baseline" | undefined;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { ws: undefined, info: undefined, n: 200_000, coin: "HYPE", phase: undefined };
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === "--ws") args.ws = value;
+    else if (flag === "--info") args.info = value;
+    else if (flag === "--n") args.n = Number(value);
+    else if (flag === "--coin") args.coin = value;
+    else if (flag === "--phase" && (value === "hotpath" || value === "baseline")) args.phase = value;
+    else throw new Error(`unknown flag ${flag} (known: --ws, --info, --n, --coin)`);
+  }
+  if (!(Number.isInteger(args.n) && args.n > 0)) throw new Error(`--n must be a positive integer`);
+  return args;
+}
+
+interface PhaseResult {
+  phase: string;
+  msgs: number;
+  edges: number;
+  wall_ms: number;
+  msgs_per_s: number;
+  cpu_us_per_msg: number;
+  rss_mb: number;
+  p50_us: number;
+  p99_us: number;
+}
+
+/** Counts messages, runs `handle` on each, and measures the `n` after the warm-up. */
+function measure(
+  phase: string,
+  socket: WebSocket,
+  n: number,
+  handle: (data: Buffer, receivedAtMs: number) => void,
+  latency: LatencyHistogram,
+  edges: () => number,
+): Promise<PhaseResult> {
+  const warmup = Math.min(20_000, Math.floor(n / 5));
+  let seen = 0;
+  let startWall = 0;
+  let startCpu = process.cpuUsage();
+  let startEdges = 0;
+  return new Promise((resolve) => {
+    socket.on("message", (data: Buffer) => {
+      handle(data, performance.now());
+      seen += 1;
+      if (seen === warmup) {
+        latency.reset();
+        startEdges = edges();
+        startWall = performance.now();
+        startCpu = process.cpuUsage();
+      } else if (seen === warmup + n) {
+        const cpu = process.cpuUsage(startCpu);
+        const wall = performance.now() - startWall;
+        socket.terminate();
+        resolve({
+          phase,
+          msgs: n,
+          edges: edges() - startEdges,
+          wall_ms: Math.round(wall),
+          msgs_per_s: Math.round((n / wall) * 1000),
+          cpu_us_per_msg: Number(((cpu.user + cpu.system) / n).toFixed(3)),
+          rss_mb: Number((process.memoryUsage().rss / 1024 / 1024).toFixed(1)),
+          p50_us: latency.percentile(50),
+          p99_us: latency.percentile(99),
+        });
+      }
+    });
+  });
+}
+
+function subscribe(socket: WebSocket, coins: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.once("open", () => {
+      for (const coin of coins)
+        socket.send(JSON.stringify({ method: "subscribe", subscription: { type: "l2Book", coin } }));
+      resolve();
+    });
+  });
+}
+
+async function runHotpath(args: Args & { ws: string; info: string }): Promise<PhaseResult> {
+  const http = new ExchangeHttpClient({ infoUrl: args.info, exchangeUrl: args.info });
+  const [market] = await loadMarkets(http, [args.coin]);
+  const books = MarketBooks.forMarket(market!);
+  const feed = MarketFeed.create(
+    books,
+    {
+      clipQty: clipQtyOf("1", books.scales),
+      fees: feeRatesFromBps({ perpTaker: "4.5", perpMaker: "1.5", spotTaker: "7", spotMaker: "4" }),
+      fundingRatePerHour: 0,
+      holdingHours: 8,
+      oraclePx: Number.NaN,
+      riskCap: NO_RISK_CAP,
+    },
+    new EdgeIdSequence(),
+    { staleAfterMs: 2000, maxLegSkewMs: 500 },
+  );
+  const metrics = new FeedMetrics();
+  const pipeline = new FramePipeline(
+    [feed],
+    metrics,
+    () => {},
+    createLogger({ service: "bench", level: "warn" }),
+  );
+  // The same socket options as `FeedClient`.
+  const socket = new WebSocket(args.ws, { perMessageDeflate: false, skipUTF8Validation: true });
+  await subscribe(socket, [books.perp.coin, books.spot.coin]);
+  feed.breaker.connectedAt();
+  const result = await measure(
+    "hotpath",
+    socket,
+    args.n,
+    (data, receivedAtMs) => pipeline.handleFrame(data.toString(), receivedAtMs),
+    metrics.receiveToEdgeUs,
+    () => metrics.edgesPerpRich + metrics.edgesSpotRich,
+  );
+  if (metrics.parseErrors > 0 || metrics.scannerFallback > 0) {
+    process.stderr.write(
+      `hot path: ${metrics.parseErrors} parse errors, ${metrics.scannerFallback} fallbacks\n`,
+    );
+  }
+  return result;
+}
+
+interface TopLevel {
+  px: string;
+}
+interface BookFrame {
+  channel: string;
+  data: { coin: string; levels: [TopLevel[], TopLevel[]] };
+}
+
+/** What a straightforward client does: default `ws`, `JSON.parse`, a touch-to-touch basis in doubles. */
+async function runBaseline(args: Args & { ws: string; info: string }): Promise<PhaseResult> {
+  const http = new ExchangeHttpClient({ infoUrl: args.info, exchangeUrl: args.info });
+  const [market] = await loadMarkets(http, [args.coin]);
+  const perpCoin = market!.perp.coin;
+  const spotCoin = market!.spot.wsCoin;
+  const socket = new WebSocket(args.ws);
+  await subscribe(socket, [perpCoin, spotCoin]);
+  const latency = new LatencyHistogram();
+  const top = { perpBid: Number.NaN, perpAsk: Number.NaN, spotBid: Number.NaN, spotAsk: Number.NaN };
+  let edges = 0;
+  let sink = 0;
+  const result = await measure(
+    "baseline",
+    socket,
+    args.n,
+    (data, receivedAtMs) => {
+      const frame = JSON.parse(data.toString()) as BookFrame;
+      if (frame.channel !== "l2Book") return;
+      const [bids, asks] = frame.data.levels;
+      const bid = Number(bids[0]?.px);
+      const ask = Number(asks[0]?.px);
+      if (frame.data.coin === perpCoin) {
+        top.perpBid = bid;
+        top.perpAsk = ask;
+      } else if (frame.data.coin === spotCoin) {
+        top.spotBid = bid;
+        top.spotAsk = ask;
+      } else {
+        return;
+      }
+      // perpRich and spotRich gross basis at the touch, less taker fees on both legs.
+      const perpRich = ((top.perpBid - top.spotAsk) / top.spotAsk) * 10_000 - 11.5;
+      const spotRich = ((top.spotBid - top.perpAsk) / top.perpAsk) * 10_000 - 11.5;
+      if (!Number.isNaN(perpRich + spotRich)) {
+        edges += 2;
+        sink += perpRich > spotRich ? 1 : 0;
+      }
+      latency.record((performance.now() - receivedAtMs) * 1000);
+    },
+    latency,
+    () => edges,
+  );
+  if (sink < 0) process.stderr.write("unreachable\n");
+  return result;
+}
+
+async function startStressSimulator(): Promise<{ ws: string; info: string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/sim/cli.ts", "--port", "0", "--rate", "stress", "--seed", "1"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  while (!stdout.includes("\n")) {
+    if (child.exitCode !== null) throw new Error(`simulator exited ${child.exitCode}: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { ws, info } = JSON.parse(stdout.split("\n")[0] ?? "") as { ws: string; info: string };
+  return { ws, info, stop: () => child.kill("SIGTERM") };
+}
+
+function runPhase(
+  phase: "hotpath" | "baseline",
+  args: Args & { ws: string; info: string },
+): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        SELF,
+        "--phase",
+        phase,
+        "--ws",
+        args.ws,
+        "--info",
+        args.info,
+        "--n",
+        String(args.n),
+        "--coin",
+        args.coin,
+      ],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on("exit", (code) => {
+      if (code !== 0) reject(new Error(`${phase} phase exited ${code}`));
+      else resolve(JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as PhaseResult);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.phase !== undefined) {
+    if (args.ws === undefined || args.info === undefined) throw new Error("--phase needs --ws and --info");
+    const target = { ...args, ws: args.ws, info: args.info };
+    const result = args.phase === "hotpath" ? await runHotpath(target) : await runBaseline(target);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  if ((args.ws === undefined) !== (args.info === undefined))
+    throw new Error("give both --ws and --info, or neither");
+  const sim = args.ws === undefined ? await startStressSimulator() : undefined;
+  const target = { ...args, ws: args.ws ?? sim!.ws, info: args.info ?? sim!.info };
+  try {
+    const hot = await runPhase("hotpath", target);
+    process.stdout.write(`${JSON.stringify(hot)}\n`);
+    const base = await runPhase("baseline", target);
+    process.stdout.write(`${JSON.stringify(base)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        ratio_cpu: Number((base.cpu_us_per_msg / hot.cpu_us_per_msg).toFixed(2)),
+        target_ratio: 5,
+        met: base.cpu_us_per_msg / hot.cpu_us_per_msg >= 5 && hot.rss_mb <= 80,
+        node: process.versions.node,
+        source: sim === undefined ? target.ws : "simulator --rate stress (child process)",
+      })}\n`,
+    );
+  } finally {
+    sim?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
