@@ -45,6 +45,13 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["**/infra/**", "**/test/**"], message: "lambdas/ must not import infra/ or test/." },
+            {
+              // Of the hot path, only the wire core, config, logger and the SQS message codecs it shares
+              // with the Lambdas (hotpath/persistence/*Codec*, nothing else in that folder).
+              regex: "(^|/)hotpath/(?!(exchange|config|observability)/|persistence/[^/]*Codec[^/]*$)",
+              message:
+                "lambdas/ may import only hotpath/exchange/, hotpath/config/, hotpath/observability/ and hotpath/persistence/*Codec*.",
+            },
           ],
         },
       ],

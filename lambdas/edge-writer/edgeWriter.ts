@@ -1,0 +1,138 @@
+/**
+ * The edge-writer's work for one SQS batch: decode every record, bulk insert all their edges in one
+ * statement, and answer with a partial batch response (Powertools `BatchProcessor`), so that
+ *
+ * - a poison message (undecodable) fails alone with its `EdgeBatchDecodeError` and, after the queue's
+ *   maxReceiveCount, lands in the DLQ, while the rest of the batch commits;
+ * - a database failure fails every decoded record, so SQS redelivers them (never a silent drop);
+ * - a data error from Postgres (SQLSTATE class 22/23: a row the schema refuses although it decoded) is
+ *   isolated by retrying message by message, so only the guilty message fails.
+ *
+ * Redelivery is harmless: rows are keyed by (recorded_at, boot_id, edge_id) and inserted ON CONFLICT DO
+ * NOTHING. One summary log line per invocation carries records, failed, rows, queue lag and db time.
+ */
+
+import { performance } from "node:perf_hooks";
+
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+
+import { type EdgeBatch, decodeEdgeBatch } from "../../hotpath/persistence/edgeBatchCodec.js";
+import type { Logger } from "../../hotpath/observability/logger.js";
+import { type Queryable, insertEdges } from "./edgeInsert.js";
+
+export interface EdgeWriterDeps {
+  readonly db: Queryable;
+  readonly logger: Logger;
+  /** Wall clock for queue lag; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** The database refused or could not take the batch this record belongs to. */
+export class EdgeInsertError extends Error {
+  override readonly name = "EdgeInsertError";
+}
+
+export interface EdgeWriterSummary {
+  readonly records: number;
+  readonly failed: number;
+  readonly poison: number;
+  readonly edges: number;
+  /** Rows actually inserted (edges minus duplicates from redelivery). */
+  readonly rows: number;
+  /** Age of the oldest record in the batch at the start of the invocation (now − SentTimestamp). */
+  readonly queueLagMs: number;
+  readonly dbMs: number;
+}
+
+/** Postgres SQLSTATE classes that mean "this data", not "this database": 22 data exception, 23 integrity. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function createEdgeWriterHandler(
+  deps: EdgeWriterDeps,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const now = deps.now ?? Date.now;
+
+  return async (event, context) => {
+    const logger = deps.logger.child({ requestId: context.awsRequestId });
+    const startedAt = now();
+    const failures = new Map<string, Error>();
+    const decoded = new Map<string, EdgeBatch>();
+    let oldestSent = startedAt;
+
+    for (const record of event.Records) {
+      const sent = Number(record.attributes.SentTimestamp);
+      if (Number.isFinite(sent)) oldestSent = Math.min(oldestSent, sent);
+      try {
+        decoded.set(record.messageId, decodeEdgeBatch(record.body));
+      } catch (error) {
+        failures.set(record.messageId, error as Error);
+        logger.error({ err: error, messageId: record.messageId }, "poison edge batch message");
+      }
+    }
+    const poison = failures.size;
+
+    let rows = 0;
+    let edges = 0;
+    for (const batch of decoded.values()) edges += batch.edges.length;
+    const dbStart = performance.now();
+    try {
+      rows = await insertEdges(deps.db, [...decoded.values()]);
+    } catch (error) {
+      if (isDataError(error) && decoded.size > 1) {
+        logger.warn({ err: error }, "bulk edge insert refused data; retrying message by message");
+        for (const [messageId, batch] of decoded) {
+          try {
+            rows += await insertEdges(deps.db, [batch]);
+          } catch (single) {
+            failures.set(
+              messageId,
+              new EdgeInsertError(`edges of message ${messageId} refused: ${describe(single)}`, {
+                cause: single,
+              }),
+            );
+          }
+        }
+      } else {
+        const failure = new EdgeInsertError(
+          `inserting ${edges} edges from ${decoded.size} messages failed: ${describe(error)}`,
+          { cause: error },
+        );
+        for (const messageId of decoded.keys()) failures.set(messageId, failure);
+      }
+    }
+    const dbMs = performance.now() - dbStart;
+    for (const [messageId, error] of failures) {
+      if (error instanceof EdgeInsertError) logger.error({ err: error, messageId }, "edge insert failed");
+    }
+
+    // The processor only reports outcomes decided above; it owns the response shape and accounting.
+    const recordHandler = (record: SQSRecord): Promise<void> => {
+      const failure = failures.get(record.messageId);
+      return failure ? Promise.reject(failure) : Promise.resolve();
+    };
+    const response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+
+    const summary: EdgeWriterSummary = {
+      records: event.Records.length,
+      failed: response.batchItemFailures.length,
+      poison,
+      edges,
+      rows,
+      queueLagMs: Math.max(0, startedAt - oldestSent),
+      dbMs: Math.round(dbMs * 100) / 100,
+    };
+    logger.info(summary, "edge-writer batch");
+    return response;
+  };
+}
