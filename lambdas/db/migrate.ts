@@ -1,5 +1,5 @@
 /**
- * Applies the versioned SQL migrations in `db/migrations/` to a database with node-pg-migrate, and is the
+ * Applies the versioned SQL migrations in `lambdas/db/migrations/` to a database with node-pg-migrate, and is the
  * `npm run db:migrate` entry point (target: `DATABASE_URL`).
  *
  * node-pg-migrate records applied files in `pgmigrations`, takes an advisory lock so two deploys cannot
@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 import { runner } from "node-pg-migrate";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../db/migrations", import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 export const MIGRATIONS_TABLE = "pgmigrations";
 
 export class MigrationError extends Error {
