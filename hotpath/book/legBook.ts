@@ -6,7 +6,10 @@
  * Frames arrive as `BookFrame`s, from the scanner or converted from the full decoder's message; both go
  * through `apply`, which copies the frame into the leg's snapshot or touch state and recomposes the visible
  * sides (`touchOverlay.ts`). A frame is all or nothing: the visible book changes only when the whole frame
- * was valid. Frames older than the last one of the same feed are ignored (`"stale"`).
+ * was valid. Frames older than the last one of the same feed are ignored (`"stale"`), except right after
+ * `invalidate()` (a reconnect or resubscribe): the next frame of each feed is authoritative whatever its
+ * exchange time, since the new connection may be served by a node whose clock is behind the old one's and
+ * every frame is a full snapshot (PROTOCOL §2.3).
  *
  * No allocation per frame: every side is preallocated, and `applyMessage` converts into a scratch frame.
  */
@@ -99,6 +102,16 @@ export class LegBook {
     this.receivedAtMs = receivedAtMs;
     this.sequence += 1;
     return "applied";
+  }
+
+  /**
+   * Forgets the exchange times the staleness check compares against, so that the next `l2Book` and the
+   * next `bbo` are applied whatever their time. The visible book stays as it is until then (the breaker
+   * blocks it as resyncing meanwhile); an old touch no longer overlays a new snapshot.
+   */
+  invalidate(): void {
+    this.snapshotTimeMs = Number.NEGATIVE_INFINITY;
+    this.touchTimeMs = Number.NEGATIVE_INFINITY;
   }
 
   /** Applies a message from the full decoder; the same result as scanning the frame it came from. */

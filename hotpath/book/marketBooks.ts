@@ -77,6 +77,12 @@ export class MarketBooks {
     return this.count(leg.applyMessage(message, receivedAtMs));
   }
 
+  /** Both legs accept their next frame whatever its time: call on every disconnect and resubscribe. */
+  invalidate(): void {
+    this.perp.invalidate();
+    this.spot.invalidate();
+  }
+
   private count(result: BookUpdateResult): BookUpdateResult {
     if (result === "applied") this.sequence += 1;
     return result;

@@ -12,7 +12,8 @@
  *   authoritative (books are full snapshots);
  * - heartbeat: `{"method":"ping"}` every `pingIntervalMs`; no pong within `pongTimeoutMs` (a half-open
  *   socket never answers) terminates the socket;
- * - on close, for any reason: the breakers block (resyncing) and a reconnect follows after a jittered
+ * - on close, for any reason: the breakers block (resyncing), every leg's next frame becomes authoritative
+ *   whatever its exchange time (`MarketBooks.invalidate`), and a reconnect follows after a jittered
  *   exponential backoff, reset once a connection has stayed up for `STABLE_CONNECTION_MS`.
  *
  * Frames go to the `FramePipeline` synchronously from the socket's `message` event.
@@ -107,8 +108,9 @@ export class FeedClient {
         this.options.metrics.parseErrors += 1;
         return;
       }
-      // `binaryType` is the default "nodebuffer": a text frame, even fragmented, arrives as one Buffer.
-      pipeline.handleFrame(data.toString(), receivedAtMs);
+      // `binaryType` is the default "nodebuffer": a text frame, even fragmented, arrives as one Buffer,
+      // which the pipeline scans as is (no string for book frames).
+      pipeline.handleBytes(data, receivedAtMs);
     });
     socket.on("error", (error) => {
       // Always followed by `close`, which reconnects; say once why.

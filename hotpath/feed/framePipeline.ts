@@ -1,8 +1,8 @@
 /**
- * The synchronous frame path: one received text frame → scanner (full decoder as fallback) → leg book →
- * breaker → edge update → the sink. No `await` anywhere between the frame and the edge, no logging per
- * frame, no allocation on the scanner path; the full decoder (`JSON.parse` + schema) runs only for frames
- * the scanner does not take (acks, pongs, errors, unusual shapes).
+ * The synchronous frame path: one received text frame's bytes → scanner (full decoder as fallback) →
+ * leg book → breaker → edge update → the sink. No `await` anywhere between the frame and the edge, no
+ * logging per frame, no allocation on the scanner path; the full decoder (`JSON.parse` + schema) runs only
+ * for frames the scanner does not take (acks, pongs, errors, unusual shapes).
  *
  * A frame that neither parser accepts is counted (and logged, throttled), never thrown: the feed must
  * survive anything the socket delivers. The sink receives the market (its books, edge scratches and
@@ -14,7 +14,7 @@ import type { BookUpdateResult } from "../book/legBook.js";
 import { decodeWsMessage } from "../exchange/wire/decode-ws.js";
 import type { FeedMetrics } from "../metrics/feedMetrics.js";
 import type { Logger } from "../observability/logger.js";
-import { FrameScanner } from "./frameScanner.js";
+import { FrameScanner, type ScanOutcome } from "./frameScanner.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { ThrottledWarning } from "./throttledLog.js";
 
@@ -55,19 +55,42 @@ export class FramePipeline {
     this.serverError = new ThrottledWarning(logger, "feed error frame from the exchange");
   }
 
-  /** Processes one text frame received at `receivedAtMs` (monotonic ms). Never throws on frame content. */
+  /**
+   * Processes one text frame's bytes as the socket delivered them, received at `receivedAtMs` (monotonic
+   * ms). Book frames are scanned from the bytes; only frames the scanner does not take become a string.
+   * Never throws on frame content.
+   */
+  handleBytes(bytes: Buffer, receivedAtMs: number): void {
+    const scanner = this.scanner;
+    const outcome = scanner.scanBytes(bytes);
+    if (outcome === "handled") {
+      this.handled(scanner, receivedAtMs, bytes);
+      return;
+    }
+    this.notScanned(outcome, bytes.toString(), receivedAtMs);
+  }
+
+  /** `handleBytes` for a frame already held as a string (tests, replays). */
   handleFrame(text: string, receivedAtMs: number): void {
     const scanner = this.scanner;
     const outcome = scanner.scan(text);
     if (outcome === "handled") {
-      const metrics = this.metrics;
-      metrics.scannerHandled += 1;
-      if (scanner.frame.kind === "l2Book") metrics.frames.l2Book += 1;
-      else metrics.frames.bbo += 1;
-      const market = this.marketOfTarget[scanner.targetIndex]!;
-      this.applied(market, market.books.apply(scanner.frame, receivedAtMs), receivedAtMs, text);
+      this.handled(scanner, receivedAtMs, text);
       return;
     }
+    this.notScanned(outcome, text, receivedAtMs);
+  }
+
+  private handled(scanner: FrameScanner, receivedAtMs: number, frame: Buffer | string): void {
+    const metrics = this.metrics;
+    metrics.scannerHandled += 1;
+    if (scanner.frame.kind === "l2Book") metrics.frames.l2Book += 1;
+    else metrics.frames.bbo += 1;
+    const market = this.marketOfTarget[scanner.targetIndex]!;
+    this.applied(market, market.books.apply(scanner.frame, receivedAtMs), receivedAtMs, frame);
+  }
+
+  private notScanned(outcome: ScanOutcome, text: string, receivedAtMs: number): void {
     if (text === PONG_FRAME) {
       this.metrics.frames.pong += 1;
       return;
@@ -81,13 +104,24 @@ export class FramePipeline {
     for (const market of this.markets) market.breaker.evaluate(nowMs);
   }
 
+  /**
+   * The socket closed: block every market and make each leg's next frame authoritative, whatever its
+   * exchange time (the next connection may reach a server node that is behind the last one).
+   */
   disconnected(): void {
-    for (const market of this.markets) market.breaker.disconnected();
+    for (const market of this.markets) {
+      market.books.invalidate();
+      market.breaker.disconnected();
+    }
     this.evaluateBreakers();
   }
 
+  /** Subscriptions were (re)sent: the first frame per leg that follows is authoritative, as above. */
   connected(): void {
-    for (const market of this.markets) market.breaker.connectedAt();
+    for (const market of this.markets) {
+      market.books.invalidate();
+      market.breaker.connectedAt();
+    }
     this.evaluateBreakers();
   }
 
@@ -95,8 +129,10 @@ export class FramePipeline {
     const decoded = decodeWsMessage(text);
     const metrics = this.metrics;
     if (!decoded.ok) {
-      metrics.parseErrors += 1;
       const error = decoded.error;
+      // Some servers greet with a plain-text line on open (PROTOCOL §2.1): expected, not an error.
+      if (error.code === "greeting") return;
+      metrics.parseErrors += 1;
       this.badFrame.warn(() => ({ code: error.code, reason: error.message, excerpt: error.excerpt }));
       return;
     }
@@ -130,14 +166,20 @@ export class FramePipeline {
     }
   }
 
-  private applied(market: MarketFeed, result: BookUpdateResult, receivedAtMs: number, text: string): void {
+  /** `frame` is only read to log a rejected frame. */
+  private applied(
+    market: MarketFeed,
+    result: BookUpdateResult,
+    receivedAtMs: number,
+    frame: Buffer | string,
+  ): void {
     const metrics = this.metrics;
     if (result !== "applied") {
       if (result === "stale") {
         metrics.staleFrames += 1;
       } else {
         metrics.parseErrors += 1;
-        this.badFrame.warn(() => ({ code: `book_${result}`, excerpt: text.slice(0, 200) }));
+        this.badFrame.warn(() => ({ code: `book_${result}`, excerpt: frame.slice(0, 200).toString() }));
       }
       return;
     }

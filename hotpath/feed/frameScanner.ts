@@ -1,5 +1,6 @@
 /**
- * The hot path's book-frame parser: reads an `l2Book` or `bbo` text frame straight into a preallocated
+ * The hot path's book-frame parser: reads the bytes of an `l2Book` or `bbo` text frame, as the socket
+ * delivered them (no `Buffer → string` conversion), straight into a preallocated
  * `BookFrame` (exact integer prices and sizes at the coin's scales) without `JSON.parse`, which alone costs
  * ≈15–25 µs on a 20-level frame (STACK.md).
  *
@@ -23,14 +24,19 @@
  *   full decoder for that channel's consumers. To be certain, the frame must contain no backslash and no
  *   second `"channel"` (JSON.parse keeps the last duplicate key); two native `indexOf` scans check that.
  *
- * No allocation per frame: the output frame and cursor are reused, and coins are matched in place against
- * the registered coin strings, which the frame then references.
+ * The exchange's frames are ASCII. Every token the scanner accepts is ASCII, so a frame with other bytes
+ * (UTF-8, or invalid UTF-8: the socket skips validation) is never `"handled"`; `scan(text)` scans the
+ * string's UTF-8 bytes, and gives the same outcome as `scanBytes` on the frame it was decoded from.
+ *
+ * No allocation per frame on `scanBytes`: the output frame and cursor are reused, and coins are matched in
+ * place against the registered coins' bytes; the frame then references the registered coin string.
+ * `scan(text)` (tests, and callers that only hold a string) encodes the string first, which allocates.
  */
 
 import { BookFrame, type BookFrameKind } from "../book/bookFrame.js";
 import { MAX_BOOK_LEVELS, type BookSide } from "../book/bookSide.js";
 import type { LegScales } from "../book/scales.js";
-import { ScanCursor } from "./scanCursor.js";
+import { asciiToken, ScanCursor } from "./scanCursor.js";
 
 export type ScanOutcome = "handled" | "fallback" | "notBook";
 
@@ -57,6 +63,23 @@ const REQUIRED = SEEN_COIN | SEEN_TIME | SEEN_BOOK;
 /** A coin we can match verbatim inside a JSON string: printable ASCII without `"` or `\`. */
 const PLAIN_COIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
 
+const CHANNEL_PREFIX = asciiToken('{"channel":"');
+const L2BOOK = asciiToken("l2Book");
+const BBO = asciiToken("bbo");
+const L2BOOK_DATA = asciiToken('l2Book","data":{');
+const BBO_DATA = asciiToken('bbo","data":{');
+const COIN_KEY = asciiToken('"coin":"');
+const TIME_KEY = asciiToken('"time":');
+const LEVELS_KEY = asciiToken('"levels":[');
+const BBO_KEY = asciiToken('"bbo":[');
+const SPREAD_KEY = asciiToken('"spread":"');
+const FAST_KEY = asciiToken('"fast":');
+const TRUE = asciiToken("true");
+const FALSE = asciiToken("false");
+const NULL = asciiToken("null");
+const QUOTE = 34;
+const BACKSLASH = 92;
+
 export class FrameScanner {
   /** The last handled frame; overwritten by every `scan`. */
   readonly frame: BookFrame;
@@ -65,7 +88,7 @@ export class FrameScanner {
 
   private readonly targets: readonly ScanTarget[];
   /** `coin + '"'`, so that a match also checks the string ends there (`@1` must not match `@10`). */
-  private readonly coinTokens: readonly string[];
+  private readonly coinTokens: readonly Uint8Array[];
   private readonly cursor = new ScanCursor();
   private priceDecimals = 0;
   private sizeDecimals = 0;
@@ -80,33 +103,39 @@ export class FrameScanner {
       coins.add(target.coin);
     }
     this.targets = [...targets];
-    this.coinTokens = this.targets.map((target) => `${target.coin}"`);
+    this.coinTokens = this.targets.map((target) => asciiToken(`${target.coin}"`));
     this.frame = new BookFrame(capacity);
   }
 
+  /** Scans a frame's text (its UTF-8 bytes). Allocates them: the socket path uses `scanBytes`. */
   scan(text: string): ScanOutcome {
+    return this.scanBytes(Buffer.from(text, "utf8"));
+  }
+
+  /** Scans a text frame's bytes as the socket delivered them. */
+  scanBytes(bytes: Buffer): ScanOutcome {
     const cursor = this.cursor;
-    cursor.reset(text);
+    cursor.reset(bytes);
     this.targetIndex = -1;
-    if (!cursor.take('{"channel":"')) return notAnObject(text) ? "notBook" : "fallback";
-    if (cursor.take('l2Book","data":{')) return this.scanData("l2Book");
-    if (cursor.take('bbo","data":{')) return this.scanData("bbo");
-    return this.otherChannel(text);
+    if (!cursor.take(CHANNEL_PREFIX)) return notAnObject(bytes) ? "notBook" : "fallback";
+    if (cursor.take(L2BOOK_DATA)) return this.scanData("l2Book");
+    if (cursor.take(BBO_DATA)) return this.scanData("bbo");
+    return this.otherChannel(bytes);
   }
 
   /** The frame names a channel other than `l2Book","data":{` / `bbo","data":{` right after `"channel":"`. */
-  private otherChannel(text: string): ScanOutcome {
+  private otherChannel(bytes: Buffer): ScanOutcome {
     const start = this.cursor.pos;
-    const end = text.indexOf('"', start);
+    const end = bytes.indexOf(QUOTE, start);
     if (end < 0) return "fallback";
     const length = end - start;
     if (
-      (length === 6 && text.startsWith("l2Book", start)) ||
-      (length === 3 && text.startsWith("bbo", start))
+      (length === L2BOOK.length && bytes.compare(L2BOOK, 0, length, start, end) === 0) ||
+      (length === BBO.length && bytes.compare(BBO, 0, length, start, end) === 0)
     ) {
       return "fallback"; // a book channel in a shape we do not scan
     }
-    if (text.indexOf("\\") >= 0 || text.indexOf('"channel"', end) >= 0) return "fallback";
+    if (bytes.indexOf(BACKSLASH) >= 0 || bytes.indexOf('"channel"', end, "latin1") >= 0) return "fallback";
     return "notBook";
   }
 
@@ -117,25 +146,25 @@ export class FrameScanner {
     const isBook = kind === "l2Book";
     let seen = 0;
     for (;;) {
-      if (cursor.take('"coin":"')) {
+      if (cursor.take(COIN_KEY)) {
         if ((seen & SEEN_COIN) !== 0 || !this.matchCoin()) return "fallback";
         seen |= SEEN_COIN;
-      } else if (cursor.take('"time":')) {
+      } else if (cursor.take(TIME_KEY)) {
         if ((seen & SEEN_TIME) !== 0) return "fallback";
         const time = cursor.uint();
         if (time < 0) return "fallback";
         frame.timeMs = time;
         seen |= SEEN_TIME;
-      } else if (isBook ? cursor.take('"levels":[') : cursor.take('"bbo":[')) {
+      } else if (cursor.take(isBook ? LEVELS_KEY : BBO_KEY)) {
         // Duplicate, or before the coin whose scales we need.
         if ((seen & (SEEN_BOOK | SEEN_COIN)) !== SEEN_COIN) return "fallback";
         if (!(isBook ? this.scanLevels() : this.scanBbo())) return "fallback";
         seen |= SEEN_BOOK;
-      } else if (isBook && cursor.take('"spread":"')) {
+      } else if (isBook && cursor.take(SPREAD_KEY)) {
         if ((seen & SEEN_SPREAD) !== 0 || !cursor.skipWireDecimal()) return "fallback";
         seen |= SEEN_SPREAD;
-      } else if (isBook && cursor.take('"fast":')) {
-        if ((seen & SEEN_FAST) !== 0 || !(cursor.take("true") || cursor.take("false"))) return "fallback";
+      } else if (isBook && cursor.take(FAST_KEY)) {
+        if ((seen & SEEN_FAST) !== 0 || !(cursor.take(TRUE) || cursor.take(FALSE))) return "fallback";
         seen |= SEEN_FAST;
       } else {
         return "fallback";
@@ -191,9 +220,9 @@ export class FrameScanner {
   private scanBbo(): boolean {
     const cursor = this.cursor;
     return (
-      (cursor.take("null") || this.scanLevel(this.frame.bids)) &&
+      (cursor.take(NULL) || this.scanLevel(this.frame.bids)) &&
       cursor.takeChar(COMMA) &&
-      (cursor.take("null") || this.scanLevel(this.frame.asks)) &&
+      (cursor.take(NULL) || this.scanLevel(this.frame.asks)) &&
       cursor.takeChar(CLOSE_BRACKET)
     );
   }
@@ -211,8 +240,8 @@ export class FrameScanner {
   }
 }
 
-/** True when JSON.parse could not yield an object: empty, or the first character is not `{` or whitespace. */
-function notAnObject(text: string): boolean {
-  const first = text.charCodeAt(0);
+/** True when JSON.parse could not yield an object: empty, or the first byte is not `{` or whitespace. */
+function notAnObject(bytes: Buffer): boolean {
+  const first = bytes[0];
   return !(first === OPEN_BRACE || first === 0x20 || first === 0x09 || first === 0x0a || first === 0x0d);
 }

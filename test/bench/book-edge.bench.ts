@@ -159,16 +159,18 @@ const frames = [
 const machine = { node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length };
 for (const [name, frame] of frames) {
   const bytes = Buffer.byteLength(frame);
+  // The socket hands the hot path a Buffer; scanning it directly is the production path.
+  const frameBytes = Buffer.from(frame, "utf8");
   const message = name === "bbo" ? bboMessage : perpMessage;
   const rows: [string, number, () => unknown][] = [
     ["jsonParse", 20_000, (): unknown => JSON.parse(frame)],
     ["decodeWsMessage", 5_000, () => decodeWsMessage(frame)],
-    ["scan", 200_000, () => scanner.scan(frame)],
+    ["scan", 200_000, () => scanner.scanBytes(frameBytes)],
     [
       "scanApply",
       200_000,
       () => {
-        scanner.scan(frame);
+        scanner.scanBytes(frameBytes);
         return books.apply(scanner.frame, performance.now());
       },
     ],
@@ -185,7 +187,7 @@ for (const [name, frame] of frames) {
       "frameToEdge",
       200_000,
       () => {
-        if (scanner.scan(frame) === "handled") books.apply(scanner.frame, performance.now());
+        if (scanner.scanBytes(frameBytes) === "handled") books.apply(scanner.frame, performance.now());
         calculator.update();
         return calculator.spotRich.status;
       },

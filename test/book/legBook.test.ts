@@ -156,6 +156,47 @@ describe("LegBook bbo overlay", () => {
   });
 });
 
+describe("LegBook invalidate (reconnect)", () => {
+  it("applies the next snapshot whatever its time, then checks staleness against it again", () => {
+    const book = spotLeg();
+    book.applyMessage(SNAPSHOT, 1);
+    book.invalidate();
+    // Older than what the book holds (another server node): authoritative all the same.
+    const older = l2BookMessage("@107", 900, [["39", "1"]], [["41", "1"]]);
+    expect(book.applyMessage(older, 2)).toBe("applied");
+    expect(book).toMatchObject({ exchangeTimeMs: 900, receivedAtMs: 2, sequence: 2 });
+    expect(book.bids.bestPrice()).toBe(39_000_000);
+    expect(book.applyMessage(l2BookMessage("@107", 899, [["38", "1"]], [["42", "1"]]), 3)).toBe("stale");
+  });
+
+  it("keeps the visible book until the next frame, and drops a touch older than the new snapshot", () => {
+    const book = spotLeg();
+    book.applyMessage(SNAPSHOT, 1);
+    book.applyMessage(bboMessage("@107", 2000, ["40.025", "1"], ["40.028", "1"]), 2);
+    book.invalidate();
+    expect(book.bids.bestPrice()).toBe(40_025_000);
+    expect(book.sequence).toBe(2);
+    const older = l2BookMessage("@107", 900, [["39", "1"]], [["41", "1"]]);
+    expect(book.applyMessage(older, 3)).toBe("applied");
+    expect(levelsOf(book.bids)).toEqual([[39_000_000, 100, 1]]);
+    expect(levelsOf(book.asks)).toEqual([[41_000_000, 100, 1]]);
+    expect(book.exchangeTimeMs).toBe(900);
+    // The touch feed is authoritative again too.
+    expect(book.applyMessage(bboMessage("@107", 950, ["39.5", "1"], ["40.5", "1"]), 4)).toBe("applied");
+    expect(book.bids.bestPrice()).toBe(39_500_000);
+  });
+
+  it("invalidates both legs of a market", () => {
+    const books = hypeBooks();
+    books.applyMessage(l2BookMessage("HYPE", 1000, [["40.1", "1"]], [["40.2", "1"]]), 1);
+    books.applyMessage(SNAPSHOT, 1);
+    books.invalidate();
+    expect(books.applyMessage(l2BookMessage("HYPE", 10, [["40", "1"]], [["40.3", "1"]]), 2)).toBe("applied");
+    expect(books.applyMessage(l2BookMessage("@107", 10, [["40", "1"]], [["40.3", "1"]]), 2)).toBe("applied");
+    expect(books.sequence).toBe(4);
+  });
+});
+
 describe("MarketBooks", () => {
   it("routes frames by wire coin and counts applied frames over both legs", () => {
     const books = hypeBooks();

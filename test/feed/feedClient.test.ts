@@ -106,10 +106,10 @@ function harness(url: string, books: MarketBooks, feed: Config["feed"]): Harness
     },
     createLogger({ service: "test", level: "silent" }),
   );
-  const handle = pipeline.handleFrame.bind(pipeline);
-  pipeline.handleFrame = (text, receivedAtMs) => {
-    frames.push(text);
-    handle(text, receivedAtMs);
+  const handle = pipeline.handleBytes.bind(pipeline);
+  pipeline.handleBytes = (bytes, receivedAtMs) => {
+    frames.push(bytes.toString());
+    handle(bytes, receivedAtMs);
   };
   const client = new FeedClient({
     url,
@@ -339,7 +339,6 @@ describe("FeedClient against a scripted server", () => {
   it("counts malformed and unexpected frames without crashing or dropping the connection", async () => {
     const { h, socket } = await scripted({});
     const bad = [
-      "Websocket connection established.",
       "not json at all",
       '{"channel":"l2Book","data":{"coin":"HYPE","time":1,"levels":[[{"px":"40.1"',
       '{"channel":"l2Book","data":{"coin":"HYPE","time":2,"levels":[[{"px":"-1","sz":"1","n":1}],[]]}}',
@@ -357,6 +356,41 @@ describe("FeedClient against a scripted server", () => {
     expect(h.metrics.frames.error).toBe(1);
     expect(h.client.state).toBe("open");
     expect(h.client.connections).toBe(1);
+  });
+
+  it("takes the greeting text on open as neither a parse error nor a frame of any channel", async () => {
+    const { h, socket } = await scripted({});
+    socket().send("Websocket connection established.");
+    socket().send(book("HYPE", 10, "40.1", "40.2"));
+    await until("the book frame after the greeting", () => h.books.perp.sequence === 1);
+    expect(h.metrics.parseErrors).toBe(0);
+    expect(h.metrics.scannerFallback).toBe(0);
+    const { l2Book, bbo, pong, subscriptionResponse, error, other } = h.metrics.frames;
+    expect([l2Book, bbo, pong, subscriptionResponse, error, other]).toEqual([1, 0, 0, 0, 0, 0]);
+  });
+
+  it("applies the first snapshot after a reconnect even when it is older, and clears the breaker", async () => {
+    const { h, socket, connections } = await scripted({});
+    socket().send(book("HYPE", 10_000, "40.1", "40.2"));
+    socket().send(book("@107", 10_000, "40", "40.05"));
+    await until("closed", () => !h.market.breaker.open);
+    socket().terminate();
+    await until("the breaker to see the disconnect", () => h.market.breaker.open);
+    await until("reconnected", () => connections() === 2 && h.client.state === "open", 3000);
+    expect(breakerReasonNames(h.market.breaker.reasons)).toEqual(["resyncing"]);
+    // The new connection's node is 4 s behind: its snapshots are still the authoritative ones.
+    socket().send(book("HYPE", 6_000, "39.1", "39.2"));
+    socket().send(book("@107", 6_000, "39", "39.05"));
+    await until("closed again", () => !h.market.breaker.open);
+    expect(h.metrics.staleFrames).toBe(0);
+    expect(h.books.perp).toMatchObject({ exchangeTimeMs: 6_000, sequence: 2 });
+    expect(h.books.spot).toMatchObject({ exchangeTimeMs: 6_000, sequence: 2 });
+    expect(h.books.perp.bids.bestPrice()).toBe(391_000);
+    expect(h.books.spot.asks.bestPrice()).toBe(39_050_000);
+    // From then on, staleness is judged against the new connection's frames.
+    socket().send(book("HYPE", 5_999, "38", "38.1"));
+    await until("the stale frame counted", () => h.metrics.staleFrames === 1);
+    expect(h.books.perp.bids.bestPrice()).toBe(391_000);
   });
 
   it("reconnects when no pong arrives within pongTimeoutMs (half-open socket)", async () => {

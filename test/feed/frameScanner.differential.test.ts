@@ -5,11 +5,17 @@
  * only calls a frame "not a book" when the decoder does not make a book message of it. Every handled frame
  * is also applied to two sets of books — one from the scanner's frame, one from the decoded message — which
  * must stay identical.
+ *
+ * The socket path scans bytes (`scanBytes`), `scan(text)` scans the string's UTF-8 bytes; both are checked
+ * here. Every frame is also scanned as the socket would deliver it: its bytes as a view into a larger
+ * buffer with bytes before and after it that would complete a truncated frame, which the scanner must never
+ * read. The outcome and the parsed frame must be the same as for the string.
  */
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
+import type { BookFrame } from "../../hotpath/book/bookFrame.js";
 import { LegBook } from "../../hotpath/book/legBook.js";
 import { FrameScanner, type ScanOutcome } from "../../hotpath/feed/frameScanner.js";
 import { levelsOf } from "../book/bookMessages.js";
@@ -31,9 +37,32 @@ function legState(book: LegBook): unknown {
   };
 }
 
+function frameState(frame: BookFrame): unknown {
+  return {
+    kind: frame.kind,
+    coin: frame.coin,
+    time: frame.timeMs,
+    decimals: [frame.priceDecimals, frame.sizeDecimals],
+    bids: levelsOf(frame.bids),
+    asks: levelsOf(frame.asks),
+  };
+}
+
+/** Bytes a truncated frame could wrongly be completed with if the scanner read past the frame's end. */
+const BEFORE = Buffer.from('{"channel":"l2Book"');
+const AFTER = Buffer.from('0","sz":"1","n":1}]]}}');
+
+/** `text`'s UTF-8 bytes as a view into a larger buffer, the way a socket may deliver them. */
+function socketBytes(text: string): Buffer {
+  const bytes = Buffer.from(text, "utf8");
+  const pool = Buffer.concat([BEFORE, bytes, AFTER]);
+  return pool.subarray(BEFORE.length, BEFORE.length + bytes.length);
+}
+
 /** The scanner and two sets of books kept in step: one fed by the scanner, one by the decoder. */
 function harness() {
   const scanner = new FrameScanner(TARGETS, CAPACITY);
+  const byteScanner = new FrameScanner(TARGETS, CAPACITY);
   const scanned = TARGETS.map((target) => new LegBook(target.coin, target.scales, CAPACITY));
   const decoded = TARGETS.map((target) => new LegBook(target.coin, target.scales, CAPACITY));
   const counts: Record<string, number> = {};
@@ -41,6 +70,12 @@ function harness() {
 
   function check(text: string): void {
     const outcome: ScanOutcome = scanner.scan(text);
+    const byteOutcome: ScanOutcome = byteScanner.scanBytes(socketBytes(text));
+    expect(byteOutcome, text).toBe(outcome);
+    if (outcome === "handled") {
+      expect(byteScanner.targetIndex, text).toBe(scanner.targetIndex);
+      expect(frameState(byteScanner.frame), text).toEqual(frameState(scanner.frame));
+    }
     const reference: ReferenceResult = referenceScan(text, TARGETS, CAPACITY);
     const key = `${outcome}/${reference.kind}`;
     counts[key] = (counts[key] ?? 0) + 1;

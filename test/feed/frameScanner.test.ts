@@ -222,6 +222,36 @@ describe("frames that are certainly not books", () => {
   });
 });
 
+describe("bytes as the socket delivers them", () => {
+  it("handles a book frame's bytes without reading beyond the view, like its string", () => {
+    const pool = Buffer.from(`xx${BOOK}}]`);
+    const view = pool.subarray(2, 2 + BOOK.length);
+    expect(scanner.scanBytes(view)).toBe("handled");
+    expect(levelsOf(scanner.frame.bids)).toEqual([
+      [212_770, 8029, 2],
+      [212_760, 31_710, 2],
+    ]);
+    // A truncated view followed by the bytes that would complete it.
+    expect(scanner.scanBytes(pool.subarray(2, 2 + BOOK.length - 1))).toBe("fallback");
+  });
+
+  it.each([
+    ["a non-ASCII coin", BOOK.replace('"HYPE"', '"HYP\u00c9"')],
+    ["a non-ASCII byte in a price", BOOK.replace('"21.277"', '"21.2\u00b977"')],
+  ])("never handles a frame with %s", (_name, text) => {
+    expect(scan(text)).not.toBe("handled");
+    expect(scanner.scanBytes(Buffer.from(text, "utf8"))).not.toBe("handled");
+  });
+
+  it("never handles invalid UTF-8 (the socket skips validation)", () => {
+    const bytes = Buffer.from(BOOK);
+    bytes[bytes.indexOf("HYPE") + 3] = 0xff;
+    expect(scanner.scanBytes(bytes)).toBe("fallback");
+    const channel = Buffer.from('{"channel":"po\xffg"}', "latin1");
+    expect(scanner.scanBytes(channel)).toBe("notBook");
+  });
+});
+
 describe("construction", () => {
   it("refuses coins it could not match verbatim, and duplicates", () => {
     const scales = books.perp.scales;
