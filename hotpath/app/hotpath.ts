@@ -10,10 +10,10 @@ import { EdgeIdSequence } from "../edge/edgeRecord.js";
 import type { BasisMarket } from "../exchange/registry/index.js";
 import { ExchangeHttpClient } from "../exchange/http/httpClient.js";
 import { FeedClient } from "../feed/feedClient.js";
-import { feedStatus, type FeedStatus } from "../feed/feedStatus.js";
+import { feedStatus, type FeeSource, type FeedStatus } from "../feed/feedStatus.js";
 import { FramePipeline, type EdgeSink } from "../feed/framePipeline.js";
 import { MarketFeed } from "../feed/marketFeed.js";
-import { feedSubscriptions } from "../feed/subscriptions.js";
+import { assetCtxSubscriptions, feedSubscriptions } from "../feed/subscriptions.js";
 import { EdgeStream } from "../host/edgeStream.js";
 import { startHostServer, type HostServer } from "../host/hostServer.js";
 import type { LoadedUws } from "../host/uws.js";
@@ -37,6 +37,8 @@ export interface HotpathOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly uws: LoadedUws;
+  /** The exchange HTTP client for the start-up reads; default one on `config.endpoints` (tests inject faults). */
+  readonly http?: ExchangeHttpClient;
   /** Breaker timer period; default a quarter of `feed.staleAfterMs`, at most 250 ms. */
   readonly breakerCheckMs?: number;
   /** Extra consumer of every computed edge (the decision loop, tests, the benchmark). Must not await. */
@@ -53,6 +55,8 @@ export interface Hotpath {
   readonly client: FeedClient;
   readonly host: HostServer;
   readonly stream: EdgeStream;
+  /** Where the edge's fee rates come from (read once at start-up). */
+  readonly fees: FeeSource;
   status(): FeedStatus;
   stop(): Promise<void>;
 }
@@ -61,21 +65,24 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   const { config, logger } = options;
   const endpoints = config.endpoints;
   if (endpoints === null) throw new MissingEndpointsError(config.mode);
-  const http = new ExchangeHttpClient({ infoUrl: endpoints.infoUrl, exchangeUrl: endpoints.exchangeUrl });
+  const http =
+    options.http ??
+    new ExchangeHttpClient({ infoUrl: endpoints.infoUrl, exchangeUrl: endpoints.exchangeUrl });
   const markets = await loadMarkets(http, config.coins);
-  const params = await loadEdgeParams(http, config, markets, logger);
+  const { params, fundingSources, fees } = await loadEdgeParams(http, config, markets, logger);
 
   const ids = new EdgeIdSequence();
   const limits = { staleAfterMs: config.feed.staleAfterMs, maxLegSkewMs: config.feed.maxLegSkewMs };
   const feeds = markets.map((market, index) =>
-    MarketFeed.create(MarketBooks.forMarket(market), params[index]!, ids, limits),
+    MarketFeed.create(MarketBooks.forMarket(market), params[index]!, ids, limits, fundingSources[index]),
   );
+  const books = feeds.map((feed) => feed.books);
   const metrics = new FeedMetrics();
   const onEdge = options.onEdge ?? ((): void => {});
   const pipeline = new FramePipeline(feeds, metrics, onEdge, logger);
   const client = new FeedClient({
     url: endpoints.wsUrl,
-    subscriptions: feedSubscriptions(feeds.map((feed) => feed.books)),
+    subscriptions: [...feedSubscriptions(books), ...assetCtxSubscriptions(books)],
     feed: config.feed,
     pipeline,
     metrics,
@@ -83,7 +90,7 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   });
   const status = (): FeedStatus => {
     pipeline.evaluateBreakers();
-    return feedStatus(feeds, client.state, performance.now());
+    return feedStatus(feeds, client.state, fees, performance.now());
   };
   const host = await startHostServer({
     uws: options.uws,
@@ -91,7 +98,7 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
     port: config.host.port,
     status,
     metricsText: () =>
-      renderMetrics({ metrics, markets: feeds, connection: client.state, nowMs: performance.now() }),
+      renderMetrics({ metrics, markets: feeds, connection: client.state, fees, nowMs: performance.now() }),
   });
   const stream = new EdgeStream({
     markets: feeds,
@@ -114,6 +121,7 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
     client,
     host,
     stream,
+    fees,
     status,
     stop: () => {
       stopping ??= (async () => {

@@ -4,6 +4,9 @@
  * logging per frame, no allocation on the scanner path; the full decoder (`JSON.parse` + schema) runs only
  * for frames the scanner does not take (acks, pongs, errors, unusual shapes).
  *
+ * `activeAssetCtx` frames (~1/s per perp, PROTOCOL §2.9) take the decoder path too: they update the market's
+ * funding rate and oracle price (`MarketFeed.applyAssetCtx`), never the books, and call no sink.
+ *
  * A frame that neither parser accepts is counted (and logged, throttled), never thrown: the feed must
  * survive anything the socket delivers. The sink receives the market (its books, edge scratches and
  * breaker), not a record: making an immutable `EdgeRecord` allocates, so consumers do that off this path
@@ -29,6 +32,8 @@ export class FramePipeline {
   /** Scanner target index → market. */
   private readonly marketOfTarget: readonly MarketFeed[];
   private readonly byWireCoin = new Map<string, MarketFeed>();
+  /** Perp wire coin → market: `activeAssetCtx` frames name the perp. */
+  private readonly byPerpCoin = new Map<string, MarketFeed>();
   private readonly badFrame: ThrottledWarning;
   private readonly serverError: ThrottledWarning;
 
@@ -43,6 +48,7 @@ export class FramePipeline {
     const targetMarkets: MarketFeed[] = [];
     const legs = [];
     for (const market of markets) {
+      this.byPerpCoin.set(market.books.perp.coin, market);
       for (const leg of [market.books.perp, market.books.spot]) {
         legs.push(leg);
         targetMarkets.push(market);
@@ -148,6 +154,32 @@ export class FramePipeline {
           return;
         }
         this.applied(market, market.books.applyMessage(message, receivedAtMs), receivedAtMs, text);
+        return;
+      }
+      case "activeAssetCtx": {
+        metrics.frames.activeAssetCtx += 1;
+        const { coin, ctx } = message.data;
+        const market = this.byPerpCoin.get(coin);
+        if (market === undefined) {
+          metrics.unexpectedCoin += 1;
+          this.badFrame.warn(() => ({ code: "unexpected_coin", coin }));
+          return;
+        }
+        const fundingRatePerHour = Number(ctx.funding);
+        const oraclePx = Number(ctx.oraclePx);
+        // The schema admits any decimal; a rate that is not finite or a price that is not positive would
+        // poison every edge until the next frame, so the previous values stay.
+        if (!Number.isFinite(fundingRatePerHour) || !(oraclePx > 0 && oraclePx < Infinity)) {
+          metrics.parseErrors += 1;
+          this.badFrame.warn(() => ({
+            code: "asset_ctx_range",
+            coin,
+            funding: ctx.funding,
+            oraclePx: ctx.oraclePx,
+          }));
+          return;
+        }
+        market.applyAssetCtx(fundingRatePerHour, oraclePx, receivedAtMs);
         return;
       }
       case "pong":

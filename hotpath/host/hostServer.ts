@@ -2,8 +2,9 @@
  * The hot path's HTTP/WebSocket surface on uWebSockets.js (loaded by `uws.ts`), read-only by design:
  *
  * - `GET /health`: liveness, 200 with `{"status":"ok", uptimeS, uwsBuild}` while the event loop runs;
- * - `GET /ready`: 200 only when the feed is connected and every market's breaker is closed (every leg
- *   fresh), else 503; the body is the `FeedStatus` (per-coin breaker state and reasons) either way;
+ * - `GET /ready`: 200 only when the feed is connected, every market's breaker is closed (every leg fresh)
+ *   and every market's funding input is known, else 503; the body is the `FeedStatus` (per-coin breaker
+ *   state, input sources and reasons) either way;
  * - `GET /metrics`: Prometheus text;
  * - `WS /stream`: subscribes the client to the `edges` and `status` topics (`edgeStream.ts`). A client that
  *   does not read is closed once `maxBackpressure` bytes are queued for it (`closeOnBackpressureLimit`):

@@ -1,11 +1,13 @@
 /**
- * The hot path's `/metrics` page: the feed counters, breaker state and trips, book ages and the
- * receive→edge latency summary, rendered as Prometheus text on each scrape.
+ * The hot path's `/metrics` page: the feed counters, breaker state and trips, book ages, the edge's input
+ * sources (fees: `userFees` or the fallback; funding per market: live, start-up or unknown, with the rate,
+ * oracle and age) and the receive→edge latency summary, rendered as Prometheus text on each scrape.
  */
 
 import { BREAKER_REASONS } from "../feed/breaker.js";
 import type { FeedConnectionState } from "../feed/feedClient.js";
-import type { MarketFeed } from "../feed/marketFeed.js";
+import type { FeeSource } from "../feed/feedStatus.js";
+import type { FundingSource, MarketFeed } from "../feed/marketFeed.js";
 import type { FeedMetrics, FramesByChannel } from "./feedMetrics.js";
 import { PrometheusWriter } from "./prometheus.js";
 
@@ -13,13 +15,16 @@ export interface ExpositionInput {
   readonly metrics: FeedMetrics;
   readonly markets: readonly MarketFeed[];
   readonly connection: FeedConnectionState;
+  readonly fees: FeeSource;
   /** Monotonic ms (the books' receive clock). */
   readonly nowMs: number;
 }
 
 const LATENCY_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
+const FEE_SOURCES: readonly FeeSource["source"][] = ["userFees", "fallback"];
+const FUNDING_SOURCES: readonly FundingSource[] = ["live", "startup", "unknown"];
 
-export function renderMetrics({ metrics, markets, connection, nowMs }: ExpositionInput): string {
+export function renderMetrics({ metrics, markets, connection, fees, nowMs }: ExpositionInput): string {
   const out = new PrometheusWriter();
   const framesHelp = "WebSocket frames received, by channel";
   for (const channel of Object.keys(metrics.frames) as (keyof FramesByChannel)[]) {
@@ -31,7 +36,7 @@ export function renderMetrics({ metrics, markets, connection, nowMs }: Expositio
   out.counter("hlbasis_feed_parse_errors_total", "Frames rejected as malformed", metrics.parseErrors);
   out.counter(
     "hlbasis_feed_unexpected_coin_total",
-    "Book frames for coins not subscribed",
+    "Book and asset-context frames for coins not subscribed",
     metrics.unexpectedCoin,
   );
   out.counter("hlbasis_feed_stale_frames_total", "Book frames older than the book", metrics.staleFrames);
@@ -45,6 +50,10 @@ export function renderMetrics({ metrics, markets, connection, nowMs }: Expositio
   out.counter("hlbasis_edges_total", edgesHelp, metrics.edgesPerpRich, { direction: "perpRich" });
   out.counter("hlbasis_edges_total", edgesHelp, metrics.edgesSpotRich, { direction: "spotRich" });
   out.gauge("hlbasis_feed_connected", "1 while the feed socket is open", connection === "open" ? 1 : 0);
+  for (const source of FEE_SOURCES) {
+    const feeHelp = "1 for the source of the edge's fee rates (userFees, or the configured base schedule)";
+    out.gauge("hlbasis_edge_fee_source", feeHelp, fees.source === source ? 1 : 0, { source });
+  }
 
   for (const market of markets) {
     const coin = market.coin;
@@ -64,6 +73,33 @@ export function renderMetrics({ metrics, markets, connection, nowMs }: Expositio
         reason,
       });
     });
+    for (const source of FUNDING_SOURCES) {
+      out.gauge(
+        "hlbasis_edge_funding_source",
+        "1 for the source of the edge's funding and oracle (unknown: funding taken as 0)",
+        market.fundingSource === source ? 1 : 0,
+        { coin, source },
+      );
+    }
+    const params = market.edges.params;
+    out.gauge(
+      "hlbasis_edge_funding_rate_per_hour",
+      "Hourly funding rate the edge uses (fraction)",
+      params.fundingRatePerHour,
+      { coin },
+    );
+    out.gauge(
+      "hlbasis_edge_oracle_px",
+      "Oracle price the edge's funding is computed on (NaN: the spot mid stands in)",
+      params.oraclePx,
+      { coin },
+    );
+    out.gauge(
+      "hlbasis_asset_ctx_age_seconds",
+      "Time since the market's last activeAssetCtx (NaN before the first)",
+      market.assetCtxAgeMs(nowMs) / 1000,
+      { coin },
+    );
     for (const [leg, book] of [
       ["perp", market.books.perp],
       ["spot", market.books.spot],

@@ -11,6 +11,8 @@ export interface FramesByChannel {
   bbo: number;
   pong: number;
   subscriptionResponse: number;
+  /** Funding and oracle updates for the edge parameters (decoder path). */
+  activeAssetCtx: number;
   error: number;
   /** A well-formed frame of a channel the feed does not consume. */
   other: number;
@@ -22,6 +24,7 @@ export class FeedMetrics {
     bbo: 0,
     pong: 0,
     subscriptionResponse: 0,
+    activeAssetCtx: 0,
     error: 0,
     other: 0,
   };
@@ -31,7 +34,7 @@ export class FeedMetrics {
   scannerFallback = 0;
   /** Frames neither parser accepted (not JSON, invalid payload, unknown channel), or rejected by a book. */
   parseErrors = 0;
-  /** Book frames whose coin we did not subscribe. */
+  /** Book or asset-context frames whose coin we did not subscribe. */
   unexpectedCoin = 0;
   /** Book frames older than what the leg already shows. */
   staleFrames = 0;
