@@ -158,6 +158,18 @@ const FLOW_PRICE_BAND_BPS = 50n;
 const PUBLISHED_LEVELS = 20;
 const MAX_USER_FILLS = 2000;
 
+/** An order as validated, before it has a record: what `reject` and `newRecord` start from. */
+interface OrderDraft {
+  user: Address;
+  market: Market;
+  isBuy: boolean;
+  px: bigint;
+  sz: bigint;
+  tif: OrderTif;
+  reduceOnly: boolean;
+  cloid: Cloid | undefined;
+}
+
 export class ExchangeCore {
   readonly markets: MarketTable;
   readonly faults = new FaultInjector();
@@ -679,16 +691,7 @@ export class ExchangeCore {
 
   private reject(
     ctx: OpContext,
-    draft: {
-      user: Address;
-      market: Market;
-      isBuy: boolean;
-      px: bigint;
-      sz: bigint;
-      tif: OrderTif;
-      reduceOnly: boolean;
-      cloid: Cloid | undefined;
-    },
+    draft: OrderDraft,
     status: OrderStatusName,
     error: string,
   ): OrderResponseStatus {
@@ -697,21 +700,7 @@ export class ExchangeCore {
     return { error };
   }
 
-  private newRecord(
-    ctx: OpContext,
-    draft: {
-      user: Address;
-      market: Market;
-      isBuy: boolean;
-      px: bigint;
-      sz: bigint;
-      tif: OrderTif;
-      reduceOnly: boolean;
-      cloid: Cloid | undefined;
-    },
-    size: bigint,
-    status: OrderStatusName,
-  ): OrderRecord {
+  private newRecord(ctx: OpContext, draft: OrderDraft, size: bigint, status: OrderStatusName): OrderRecord {
     const record: OrderRecord = {
       oid: this.nextOid++,
       user: draft.user,
