@@ -36,6 +36,7 @@
 import { BookFrame, type BookFrameKind } from "../book/bookFrame.js";
 import { MAX_BOOK_LEVELS, type BookSide } from "../book/bookSide.js";
 import type { LegScales } from "../book/scales.js";
+import { scanLevelAt, scanSideAt } from "./levelScanner.js";
 import { asciiToken, ScanCursor } from "./scanCursor.js";
 
 export type ScanOutcome = "handled" | "fallback" | "notBook";
@@ -49,7 +50,6 @@ export interface ScanTarget {
 
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const COMMA = 44;
 
@@ -121,6 +121,22 @@ export class FrameScanner {
     if (cursor.take(L2BOOK_DATA)) return this.scanData("l2Book");
     if (cursor.take(BBO_DATA)) return this.scanData("bbo");
     return this.otherChannel(bytes);
+  }
+
+  /**
+   * Scans the frame in `bytes[start, end)` without a view of it. `bytes[end]` must continue no JSON token:
+   * past the buffer, or the 0 sentinel `WsConnection` writes there during its handler call. Frames other
+   * than book frames take the `scanBytes` path on a view (they are rare and go to the decoder anyway).
+   */
+  scanRange(bytes: Buffer, start: number, end: number): ScanOutcome {
+    const cursor = this.cursor;
+    cursor.reset(bytes, start, end);
+    this.targetIndex = -1;
+    if (cursor.take(CHANNEL_PREFIX)) {
+      if (cursor.take(L2BOOK_DATA)) return this.scanData("l2Book");
+      if (cursor.take(BBO_DATA)) return this.scanData("bbo");
+    }
+    return this.scanBytes(bytes.subarray(start, end));
   }
 
   /** The frame names a channel other than `l2Book","data":{` / `bbo","data":{` right after `"channel":"`. */
@@ -208,12 +224,10 @@ export class FrameScanner {
   /** `[level,…]` or `[]`. */
   private scanSide(side: BookSide): boolean {
     const cursor = this.cursor;
-    if (!cursor.takeChar(OPEN_BRACKET)) return false;
-    if (cursor.takeChar(CLOSE_BRACKET)) return true;
-    do {
-      if (!this.scanLevel(side)) return false;
-    } while (cursor.takeChar(COMMA));
-    return cursor.takeChar(CLOSE_BRACKET);
+    const end = scanSideAt(cursor.text, cursor.pos, side, this.priceDecimals, this.sizeDecimals);
+    if (end < 0) return false;
+    cursor.pos = end;
+    return true;
   }
 
   /** `level|null,level|null]` after `"bbo":[`. */
@@ -230,13 +244,10 @@ export class FrameScanner {
   /** `{"px":"…","sz":"…","n":…}`, appended to `side` (which enforces the book rules). */
   private scanLevel(side: BookSide): boolean {
     const cursor = this.cursor;
-    if (!cursor.takePriceKey()) return false;
-    const price = cursor.scaledDecimal(this.priceDecimals);
-    if (!cursor.takeSizeKey()) return false;
-    const size = cursor.scaledDecimal(this.sizeDecimals);
-    if (!cursor.takeOrdersKey()) return false;
-    const orders = cursor.uint();
-    return orders >= 0 && cursor.takeChar(CLOSE_BRACE) && side.append(price, size, orders);
+    const end = scanLevelAt(cursor.text, cursor.pos, side, this.priceDecimals, this.sizeDecimals);
+    if (end < 0) return false;
+    cursor.pos = end;
+    return true;
   }
 }
 

@@ -5,27 +5,19 @@
  *
  * Every reader accepts a strict subset of what JSON.parse accepts and reports anything else as failure
  * (`-1`, `NaN`, `false`), so the scanner can fall back to the full decoder instead of guessing. Tokens are
- * ASCII, so a frame that is not ASCII (a UTF-8 sequence is bytes ≥ 0x80) can only fail them. Reads past the
- * end return `undefined`, which fails every comparison, so a truncated frame fails the token it was cut in
- * (the `!` on those reads only silences the type checker: `undefined` is the intended sentinel).
+ * ASCII, so a frame that is not ASCII (a UTF-8 sequence is bytes ≥ 0x80) can only fail them. A frame ends
+ * at `end`, and the byte there continues no token: it is past the buffer (reads return `undefined`) or a
+ * sentinel the transport wrote (`wsConnection.ts`), so every reader, reading sequentially, fails at the end
+ * of a truncated frame (the `!` on those reads only silences the type checker). The level arrays are read
+ * by `levelScanner.ts` under the same rule.
  */
 
-import { POWERS_OF_TEN } from "../book/scales.js";
-
 const QUOTE = 34;
-const COMMA = 44;
 const MINUS = 45;
 const DOT = 46;
 const ZERO = 48;
 const ONE = 49;
 const NINE = 57;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const LOWER_N = 110;
-const LOWER_P = 112;
-const LOWER_S = 115;
-const LOWER_X = 120;
-const LOWER_Z = 122;
 
 /** The bytes of an ASCII token, for `ScanCursor.take`. */
 export function asciiToken(token: string): Uint8Array {
@@ -40,14 +32,17 @@ export class ScanCursor {
   /** A `Buffer` (not a plain `Uint8Array`), so the element loads below stay monomorphic. */
   text: Buffer = EMPTY;
   pos = 0;
+  /** Where the frame ends in `text`: `text[end]` is past the buffer or a byte that continues no token. */
+  end = 0;
 
-  reset(text: Buffer): void {
+  reset(text: Buffer, start = 0, end = text.length): void {
     this.text = text;
-    this.pos = 0;
+    this.pos = start;
+    this.end = end;
   }
 
   atEnd(): boolean {
-    return this.pos === this.text.length;
+    return this.pos === this.end;
   }
 
   /** Consumes `token` if the bytes continue with it. */
@@ -60,65 +55,6 @@ export class ScanCursor {
     }
     this.pos = p + length;
     return true;
-  }
-
-  /**
-   * The level keys, checked with unrolled comparisons against constants: they occur three times per level,
-   * and this was about twice as fast as a general token match (measured on Node 20, on strings).
-   */
-  /** `{"px":"` */
-  takePriceKey(): boolean {
-    const text = this.text;
-    const p = this.pos;
-    if (
-      text[p] === OPEN_BRACE &&
-      text[p + 1] === QUOTE &&
-      text[p + 2] === LOWER_P &&
-      text[p + 3] === LOWER_X &&
-      text[p + 4] === QUOTE &&
-      text[p + 5] === COLON &&
-      text[p + 6] === QUOTE
-    ) {
-      this.pos = p + 7;
-      return true;
-    }
-    return false;
-  }
-
-  /** `,"sz":"` */
-  takeSizeKey(): boolean {
-    const text = this.text;
-    const p = this.pos;
-    if (
-      text[p] === COMMA &&
-      text[p + 1] === QUOTE &&
-      text[p + 2] === LOWER_S &&
-      text[p + 3] === LOWER_Z &&
-      text[p + 4] === QUOTE &&
-      text[p + 5] === COLON &&
-      text[p + 6] === QUOTE
-    ) {
-      this.pos = p + 7;
-      return true;
-    }
-    return false;
-  }
-
-  /** `,"n":` */
-  takeOrdersKey(): boolean {
-    const text = this.text;
-    const p = this.pos;
-    if (
-      text[p] === COMMA &&
-      text[p + 1] === QUOTE &&
-      text[p + 2] === LOWER_N &&
-      text[p + 3] === QUOTE &&
-      text[p + 4] === COLON
-    ) {
-      this.pos = p + 5;
-      return true;
-    }
-    return false;
   }
 
   /** Consumes one character if it has the code `code`. */
@@ -153,47 +89,6 @@ export class ScanCursor {
     }
     this.pos = i;
     return value;
-  }
-
-  /**
-   * The rest of a JSON string, from just after its opening quote through its closing quote, holding a plain
-   * non-negative decimal (`0`, `35`, `35.0`, `0.0015`), as an exact integer of `10^-decimals` units; `NaN`
-   * when the text is not such a decimal, has a non-zero digit beyond `decimals`, or the result exceeds
-   * `MAX_SAFE_INTEGER` (the same rules as `toScaledNumber`, without the sign). `decimals` ≤ 22.
-   */
-  scaledDecimal(decimals: number): number {
-    const text = this.text;
-    let i = this.pos;
-    let code = text[i]!;
-    let units = 0;
-    if (code === ZERO) {
-      code = text[++i]!;
-    } else if (code >= ONE && code <= NINE) {
-      do {
-        units = units * 10 + (code - ZERO);
-        code = text[++i]!;
-      } while (code >= ZERO && code <= NINE);
-    } else {
-      return Number.NaN;
-    }
-    let fractionDigits = 0;
-    if (code === DOT) {
-      code = text[++i]!;
-      if (!(code >= ZERO && code <= NINE)) return Number.NaN;
-      do {
-        if (fractionDigits < decimals) {
-          units = units * 10 + (code - ZERO);
-          fractionDigits += 1;
-        } else if (code !== ZERO) {
-          return Number.NaN; // a digit below the unit
-        }
-        code = text[++i]!;
-      } while (code >= ZERO && code <= NINE);
-    }
-    if (code !== QUOTE) return Number.NaN;
-    this.pos = i + 1;
-    units *= POWERS_OF_TEN[decimals - fractionDigits]!;
-    return units <= Number.MAX_SAFE_INTEGER ? units : Number.NaN;
   }
 
   /**
