@@ -1,11 +1,10 @@
 /**
  * The exchange feed connection: one WebSocket for every configured coin, resubscribed after each reconnect.
  *
- * Why `ws@8`: it is the fastest client measured on our machines (≈1.6 µs CPU per small frame, ahead of
- * undici and Node's global WebSocket; /work/shared/STACK.md). Options: `perMessageDeflate: false` (the
- * exchange frames are small JSON; inflating costs more than it saves on loopback-to-Tokyo links and adds
- * latency), `skipUTF8Validation: true` (the frames are ASCII JSON; validation would be a second pass over
- * every byte, and the parsers reject anything malformed anyway).
+ * The socket is our own `WsConnection` (why, measured against `ws@8`, the fastest library client: see
+ * `wsConnection.ts`): no compression is offered (the exchange frames are small JSON; inflating costs more
+ * than it saves and adds latency) and text is not UTF-8-validated (the frames are ASCII JSON; validation
+ * would be a second pass over every byte, and the parsers reject anything malformed anyway).
  *
  * Lifecycle (PROTOCOL §2.1, §2.10):
  * - on open: every subscribe message is sent and the breakers wait for each leg's first frame, which is
@@ -16,10 +15,8 @@
  *   whatever its exchange time (`MarketBooks.invalidate`), and a reconnect follows after a jittered
  *   exponential backoff, reset once a connection has stayed up for `STABLE_CONNECTION_MS`.
  *
- * Frames go to the `FramePipeline` synchronously from the socket's `message` event.
+ * Frames go to the `FramePipeline` synchronously, as ranges of the connection's read buffer.
  */
-
-import WebSocket from "ws";
 
 import type { Config } from "../config/index.js";
 import type { FeedMetrics } from "../metrics/feedMetrics.js";
@@ -27,6 +24,7 @@ import type { Logger } from "../observability/logger.js";
 import { ReconnectBackoff } from "./backoff.js";
 import type { FramePipeline } from "./framePipeline.js";
 import { PING_MESSAGE, subscribeMessage, type FeedSubscription } from "./subscriptions.js";
+import { WsConnection, type WsConnectionOptions } from "./wsConnection.js";
 
 /** A connection that stayed up this long resets the backoff. */
 const STABLE_CONNECTION_MS = 5_000;
@@ -44,6 +42,8 @@ export interface FeedClientOptions {
   readonly logger: Logger;
   /** Uniform in [0, 1) for the backoff jitter (tests). */
   readonly random?: () => number;
+  /** TLS options for `wss:` (tests with a private CA). */
+  readonly tls?: WsConnectionOptions["tls"];
 }
 
 export class FeedClient {
@@ -51,7 +51,9 @@ export class FeedClient {
   /** Connections opened so far. */
   connections = 0;
 
-  private socket: WebSocket | undefined;
+  private socket: WsConnection | undefined;
+  /** Resolves when the current socket has closed. */
+  private socketClosed: Promise<void> = Promise.resolve();
   private readonly messages: readonly string[];
   private readonly backoff: ReconnectBackoff;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -79,47 +81,44 @@ export class FeedClient {
     this.state = "stopped";
     this.clearTimers();
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
-    const socket = this.socket;
-    this.stopped =
-      socket === undefined || socket.readyState === WebSocket.CLOSED
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            socket.once("close", () => resolve());
-            socket.terminate();
-          });
+    this.socket?.terminate();
+    this.stopped = this.socketClosed;
     return this.stopped;
   }
 
   private connect(): void {
     if (this.state === "stopped") return;
     this.state = "connecting";
-    const socket = new WebSocket(this.options.url, {
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-      maxPayload: MAX_FRAME_BYTES,
-    });
-    this.socket = socket;
     const pipeline = this.options.pipeline;
-    socket.on("open", () => this.opened(socket));
-    socket.on("message", (data: Buffer, isBinary: boolean) => {
-      const receivedAtMs = performance.now();
-      if (isBinary) {
-        this.options.metrics.parseErrors += 1;
-        return;
-      }
-      // `binaryType` is the default "nodebuffer": a text frame, even fragmented, arrives as one Buffer,
-      // which the pipeline scans as is (no string for book frames).
-      pipeline.handleBytes(data, receivedAtMs);
-    });
-    socket.on("error", (error) => {
-      // Always followed by `close`, which reconnects; say once why.
-      this.options.logger.warn({ err: error, url: this.options.url }, "feed socket error");
-    });
-    socket.on("close", (code: number, reason: Buffer) => this.closed(socket, code, reason.toString()));
+    const metrics = this.options.metrics;
+    let closedNow: () => void = () => {};
+    this.socketClosed = new Promise((resolve) => (closedNow = resolve));
+    const socket: WsConnection = new WsConnection(
+      this.options.url,
+      {
+        open: () => this.opened(socket),
+        text: (bytes, start, end) => pipeline.handleRange(bytes, start, end, performance.now()),
+        binary: () => {
+          metrics.parseErrors += 1;
+        },
+        // Always followed by `close`, which reconnects; say once why.
+        error: (error) =>
+          this.options.logger.warn({ err: error, url: this.options.url }, "feed socket error"),
+        close: (code, reason) => {
+          closedNow();
+          this.closed(socket, code, reason);
+        },
+      },
+      {
+        maxMessageBytes: MAX_FRAME_BYTES,
+        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+        ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
+      },
+    );
+    this.socket = socket;
   }
 
-  private opened(socket: WebSocket): void {
+  private opened(socket: WsConnection): void {
     if (socket !== this.socket || this.state === "stopped") return;
     this.state = "open";
     this.openedAtMs = performance.now();
@@ -134,8 +133,8 @@ export class FeedClient {
     );
   }
 
-  private ping(socket: WebSocket): void {
-    if (socket.readyState !== WebSocket.OPEN || this.pongTimer !== undefined) return;
+  private ping(socket: WsConnection): void {
+    if (!socket.isOpen || this.pongTimer !== undefined) return;
     const metrics = this.options.metrics;
     const pongsBefore = metrics.frames.pong;
     socket.send(PING_MESSAGE);
@@ -151,7 +150,7 @@ export class FeedClient {
     }, this.options.feed.pongTimeoutMs);
   }
 
-  private closed(socket: WebSocket, code: number, reason: string): void {
+  private closed(socket: WsConnection, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.clearTimers();
     this.options.pipeline.disconnected();

@@ -35,6 +35,11 @@ export class FramePipeline {
   /** Perp wire coin → market: `activeAssetCtx` frames name the perp. */
   private readonly byPerpCoin = new Map<string, MarketFeed>();
   private readonly badFrame: ThrottledWarning;
+  /** The frame being processed, kept by reference only for `excerpt()`: a scanned range, or decoded text. */
+  private frameBytes: Buffer = Buffer.alloc(0);
+  private frameStart = 0;
+  private frameEnd = 0;
+  private frameText: string | undefined;
   private readonly serverError: ThrottledWarning;
 
   constructor(
@@ -62,38 +67,47 @@ export class FramePipeline {
   }
 
   /**
-   * Processes one text frame's bytes as the socket delivered them, received at `receivedAtMs` (monotonic
-   * ms). Book frames are scanned from the bytes; only frames the scanner does not take become a string.
-   * Never throws on frame content.
+   * Processes one text frame in `bytes[start, end)`, received at `receivedAtMs` (monotonic ms), without a
+   * view of it: `bytes[end]` must continue no JSON token (see `FrameScanner.scanRange`; `WsConnection`
+   * guarantees it). Book frames are scanned in place; only frames the scanner does not take become a
+   * string. Never throws on frame content.
    */
-  handleBytes(bytes: Buffer, receivedAtMs: number): void {
+  handleRange(bytes: Buffer, start: number, end: number, receivedAtMs: number): void {
     const scanner = this.scanner;
-    const outcome = scanner.scanBytes(bytes);
+    const outcome = scanner.scanRange(bytes, start, end);
     if (outcome === "handled") {
-      this.handled(scanner, receivedAtMs, bytes);
+      this.frameBytes = bytes;
+      this.frameStart = start;
+      this.frameEnd = end;
+      this.handled(scanner, receivedAtMs);
       return;
     }
-    this.notScanned(outcome, bytes.toString(), receivedAtMs);
+    this.notScanned(outcome, bytes.toString("utf8", start, end), receivedAtMs);
+  }
+
+  /** `handleRange` over a whole buffer. */
+  handleBytes(bytes: Buffer, receivedAtMs: number): void {
+    this.handleRange(bytes, 0, bytes.length, receivedAtMs);
   }
 
   /** `handleBytes` for a frame already held as a string (tests, replays). */
   handleFrame(text: string, receivedAtMs: number): void {
-    const scanner = this.scanner;
-    const outcome = scanner.scan(text);
-    if (outcome === "handled") {
-      this.handled(scanner, receivedAtMs, text);
-      return;
-    }
-    this.notScanned(outcome, text, receivedAtMs);
+    this.handleBytes(Buffer.from(text, "utf8"), receivedAtMs);
   }
 
-  private handled(scanner: FrameScanner, receivedAtMs: number, frame: Buffer | string): void {
+  private handled(scanner: FrameScanner, receivedAtMs: number): void {
     const metrics = this.metrics;
     metrics.scannerHandled += 1;
     if (scanner.frame.kind === "l2Book") metrics.frames.l2Book += 1;
     else metrics.frames.bbo += 1;
     const market = this.marketOfTarget[scanner.targetIndex]!;
-    this.applied(market, market.books.apply(scanner.frame, receivedAtMs), receivedAtMs, frame);
+    this.applied(market, market.books.apply(scanner.frame, receivedAtMs), receivedAtMs);
+  }
+
+  /** The first 200 characters of the frame being processed, for a log line (allocates; not per frame). */
+  private excerpt(): string {
+    if (this.frameText !== undefined) return this.frameText.slice(0, 200);
+    return this.frameBytes.toString("utf8", this.frameStart, Math.min(this.frameEnd, this.frameStart + 200));
   }
 
   private notScanned(outcome: ScanOutcome, text: string, receivedAtMs: number): void {
@@ -153,7 +167,9 @@ export class FramePipeline {
           this.badFrame.warn(() => ({ code: "unexpected_coin", coin: message.data.coin }));
           return;
         }
-        this.applied(market, market.books.applyMessage(message, receivedAtMs), receivedAtMs, text);
+        this.frameText = text;
+        this.applied(market, market.books.applyMessage(message, receivedAtMs), receivedAtMs);
+        this.frameText = undefined;
         return;
       }
       case "activeAssetCtx": {
@@ -198,20 +214,14 @@ export class FramePipeline {
     }
   }
 
-  /** `frame` is only read to log a rejected frame. */
-  private applied(
-    market: MarketFeed,
-    result: BookUpdateResult,
-    receivedAtMs: number,
-    frame: Buffer | string,
-  ): void {
+  private applied(market: MarketFeed, result: BookUpdateResult, receivedAtMs: number): void {
     const metrics = this.metrics;
     if (result !== "applied") {
       if (result === "stale") {
         metrics.staleFrames += 1;
       } else {
         metrics.parseErrors += 1;
-        this.badFrame.warn(() => ({ code: `book_${result}`, excerpt: frame.slice(0, 200).toString() }));
+        this.badFrame.warn(() => ({ code: `book_${result}`, excerpt: this.excerpt() }));
       }
       return;
     }

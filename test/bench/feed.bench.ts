@@ -24,7 +24,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import WebSocket from "ws";
+import type WebSocket from "ws";
 
 import { loadMarkets } from "../../hotpath/app/marketSetup.js";
 import { MarketBooks } from "../../hotpath/book/marketBooks.js";
@@ -34,6 +34,7 @@ import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
 import { clipQtyOf } from "../../hotpath/edge/edgeParams.js";
 import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import { FramePipeline } from "../../hotpath/feed/framePipeline.js";
+import { WsConnection } from "../../hotpath/feed/wsConnection.js";
 import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
 import { LatencyHistogram } from "../../hotpath/metrics/latencyHistogram.js";
@@ -89,61 +90,69 @@ interface PhaseResult {
   wall_ms: number;
   msgs_per_s: number;
   cpu_us_per_msg: number;
+  /** The kernel's share (socket reads) of `cpu_us_per_msg`. */
+  cpu_sys_us_per_msg: number;
   rss_mb: number;
   p50_us: number;
   p99_us: number;
   runtime: string;
 }
 
-/** Counts messages, runs `handle` on each, and measures the `n` after the warm-up. */
-function measure(
+/**
+ * Counts messages and measures the `n` after the warm-up: call `counted()` after each message is handled;
+ * `done` resolves with the result and `finish` is called once, to close the socket.
+ */
+function measurement(
   phase: string,
-  socket: WebSocket,
   n: number,
-  handle: (data: Buffer, receivedAtMs: number) => void,
   latency: LatencyHistogram,
   edges: () => number,
-): Promise<Omit<PhaseResult, "runtime">> {
+  finish: () => void,
+): { counted: () => void; done: Promise<Omit<PhaseResult, "runtime">> } {
   const warmup = Math.min(20_000, Math.floor(n / 5));
   let seen = 0;
   let startWall = 0;
   let startCpu = process.cpuUsage();
   let startEdges = 0;
-  return new Promise((resolve) => {
-    socket.on("message", (data: Buffer) => {
-      handle(data, performance.now());
-      seen += 1;
-      if (seen === warmup) {
-        latency.reset();
-        startEdges = edges();
-        startWall = performance.now();
-        startCpu = process.cpuUsage();
-      } else if (seen === warmup + n) {
-        const cpu = process.cpuUsage(startCpu);
-        const wall = performance.now() - startWall;
-        socket.terminate();
-        resolve({
-          phase,
-          msgs: n,
-          edges: edges() - startEdges,
-          wall_ms: Math.round(wall),
-          msgs_per_s: Math.round((n / wall) * 1000),
-          cpu_us_per_msg: Number(((cpu.user + cpu.system) / n).toFixed(3)),
-          rss_mb: Number((process.memoryUsage().rss / 1024 / 1024).toFixed(1)),
-          p50_us: latency.percentile(50),
-          p99_us: latency.percentile(99),
-        });
-      }
-    });
-  });
+  let resolveDone: (result: Omit<PhaseResult, "runtime">) => void = () => {};
+  const done = new Promise<Omit<PhaseResult, "runtime">>((resolve) => (resolveDone = resolve));
+  const counted = (): void => {
+    seen += 1;
+    if (seen === warmup) {
+      latency.reset();
+      startEdges = edges();
+      startWall = performance.now();
+      startCpu = process.cpuUsage();
+    } else if (seen === warmup + n) {
+      const cpu = process.cpuUsage(startCpu);
+      const wall = performance.now() - startWall;
+      finish();
+      resolveDone({
+        phase,
+        msgs: n,
+        edges: edges() - startEdges,
+        wall_ms: Math.round(wall),
+        msgs_per_s: Math.round((n / wall) * 1000),
+        cpu_us_per_msg: Number(((cpu.user + cpu.system) / n).toFixed(3)),
+        cpu_sys_us_per_msg: Number((cpu.system / n).toFixed(3)),
+        rss_mb: Number((process.memoryUsage().rss / 1024 / 1024).toFixed(1)),
+        p50_us: latency.percentile(50),
+        p99_us: latency.percentile(99),
+      });
+    }
+  };
+  return { counted, done };
+}
+
+function subscribeMessages(coins: readonly string[]): string[] {
+  return coins.map((coin) => JSON.stringify({ method: "subscribe", subscription: { type: "l2Book", coin } }));
 }
 
 function subscribe(socket: WebSocket, coins: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once("error", reject);
     socket.once("open", () => {
-      for (const coin of coins)
-        socket.send(JSON.stringify({ method: "subscribe", subscription: { type: "l2Book", coin } }));
+      for (const message of subscribeMessages(coins)) socket.send(message);
       resolve();
     });
   });
@@ -173,18 +182,32 @@ async function runHotpath(args: Args & { ws: string; info: string }): Promise<Om
     () => {},
     createLogger({ service: "bench", level: "warn" }),
   );
-  // The same socket options as `FeedClient`.
-  const socket = new WebSocket(args.ws, { perMessageDeflate: false, skipUTF8Validation: true });
-  await subscribe(socket, [books.perp.coin, books.spot.coin]);
-  feed.breaker.connectedAt();
-  const result = await measure(
+  // The feed client's transport and options (`FeedClient`), handing ranges of its read buffer over.
+  const { counted, done } = measurement(
     "hotpath",
-    socket,
     args.n,
-    (data, receivedAtMs) => pipeline.handleBytes(data, receivedAtMs),
     metrics.receiveToEdgeUs,
     () => metrics.edgesPerpRich + metrics.edgesSpotRich,
+    () => socket.terminate(),
   );
+  const socket: WsConnection = new WsConnection(
+    args.ws,
+    {
+      open: () => {
+        for (const message of subscribeMessages([books.perp.coin, books.spot.coin])) socket.send(message);
+        feed.breaker.connectedAt();
+      },
+      text: (bytes, start, end) => {
+        pipeline.handleRange(bytes, start, end, performance.now());
+        counted();
+      },
+      binary: () => {},
+      error: (error) => process.stderr.write(`hot path socket: ${error.message}\n`),
+      close: () => {},
+    },
+    { maxMessageBytes: 4 * 1024 * 1024, handshakeTimeoutMs: 5_000 },
+  );
+  const result = await done;
   if (metrics.parseErrors > 0 || metrics.scannerFallback > 0) {
     process.stderr.write(
       `hot path: ${metrics.parseErrors} parse errors, ${metrics.scannerFallback} fallbacks\n`,
@@ -207,43 +230,48 @@ async function runBaseline(args: Args & { ws: string; info: string }): Promise<O
   const [market] = await loadMarkets(http, [args.coin]);
   const perpCoin = market!.perp.coin;
   const spotCoin = market!.spot.wsCoin;
-  const socket = new WebSocket(args.ws);
+  // Loaded here only: the hot-path phase must not pay `ws`'s memory (≈15 MB of RSS with its native addons).
+  const { default: WebSocketClient } = await import("ws");
+  const socket = new WebSocketClient(args.ws);
   await subscribe(socket, [perpCoin, spotCoin]);
   const latency = new LatencyHistogram();
   const top = { perpBid: Number.NaN, perpAsk: Number.NaN, spotBid: Number.NaN, spotAsk: Number.NaN };
   let edges = 0;
   let sink = 0;
-  const result = await measure(
+  const { counted, done } = measurement(
     "baseline",
-    socket,
     args.n,
-    (data, receivedAtMs) => {
-      const frame = JSON.parse(data.toString()) as BookFrame;
-      if (frame.channel !== "l2Book") return;
-      const [bids, asks] = frame.data.levels;
-      const bid = Number(bids[0]?.px);
-      const ask = Number(asks[0]?.px);
-      if (frame.data.coin === perpCoin) {
-        top.perpBid = bid;
-        top.perpAsk = ask;
-      } else if (frame.data.coin === spotCoin) {
-        top.spotBid = bid;
-        top.spotAsk = ask;
-      } else {
-        return;
-      }
-      // perpRich and spotRich gross basis at the touch, less taker fees on both legs.
-      const perpRich = ((top.perpBid - top.spotAsk) / top.spotAsk) * 10_000 - 11.5;
-      const spotRich = ((top.spotBid - top.perpAsk) / top.perpAsk) * 10_000 - 11.5;
-      if (!Number.isNaN(perpRich + spotRich)) {
-        edges += 2;
-        sink += perpRich > spotRich ? 1 : 0;
-      }
-      latency.record((performance.now() - receivedAtMs) * 1000);
-    },
     latency,
     () => edges,
+    () => socket.terminate(),
   );
+  socket.on("message", (data: Buffer) => {
+    const receivedAtMs = performance.now();
+    const frame = JSON.parse(data.toString()) as BookFrame;
+    counted();
+    if (frame.channel !== "l2Book") return;
+    const [bids, asks] = frame.data.levels;
+    const bid = Number(bids[0]?.px);
+    const ask = Number(asks[0]?.px);
+    if (frame.data.coin === perpCoin) {
+      top.perpBid = bid;
+      top.perpAsk = ask;
+    } else if (frame.data.coin === spotCoin) {
+      top.spotBid = bid;
+      top.spotAsk = ask;
+    } else {
+      return;
+    }
+    // perpRich and spotRich gross basis at the touch, less taker fees on both legs.
+    const perpRich = ((top.perpBid - top.spotAsk) / top.spotAsk) * 10_000 - 11.5;
+    const spotRich = ((top.spotBid - top.perpAsk) / top.perpAsk) * 10_000 - 11.5;
+    if (!Number.isNaN(perpRich + spotRich)) {
+      edges += 2;
+      sink += perpRich > spotRich ? 1 : 0;
+    }
+    latency.record((performance.now() - receivedAtMs) * 1000);
+  });
+  const result = await done;
   if (sink < 0) process.stderr.write("unreachable\n");
   return result;
 }

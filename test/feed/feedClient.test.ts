@@ -106,10 +106,10 @@ function harness(url: string, books: MarketBooks, feed: Config["feed"]): Harness
     },
     createLogger({ service: "test", level: "silent" }),
   );
-  const handle = pipeline.handleBytes.bind(pipeline);
-  pipeline.handleBytes = (bytes, receivedAtMs) => {
-    frames.push(bytes.toString());
-    handle(bytes, receivedAtMs);
+  const handle = pipeline.handleRange.bind(pipeline);
+  pipeline.handleRange = (bytes, start, end, receivedAtMs) => {
+    frames.push(bytes.toString("utf8", start, end));
+    handle(bytes, start, end, receivedAtMs);
   };
   const client = new FeedClient({
     url,
