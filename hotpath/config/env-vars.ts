@@ -37,6 +37,17 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: "HLB_CLOSE_THRESHOLD_BPS", path: ["strategy", "closeThresholdBps"], kind: "string" },
   { name: "HLB_HOLDING_HORIZON_MS", path: ["strategy", "holdingHorizonMs"], kind: "integer" },
   { name: "HLB_CLIP_SIZE", path: ["strategy", "clipSize"], kind: "string" },
+  { name: "HLB_MAX_SLIPPAGE_BPS", path: ["strategy", "maxSlippageBps"], kind: "string" },
+  { name: "HLB_FORCED_EXIT_SLIPPAGE_BPS", path: ["strategy", "forcedExitSlippageBps"], kind: "string" },
+  {
+    name: "HLB_ADVERSE_FUNDING_BPS_PER_HOUR",
+    path: ["strategy", "adverseFundingBpsPerHour"],
+    kind: "string",
+  },
+  { name: "HLB_ORDER_EXPIRES_AFTER_MS", path: ["strategy", "orderExpiresAfterMs"], kind: "integer" },
+  { name: "HLB_MAX_HOLDING_MS", path: ["strategy", "maxHoldingMs"], kind: "integer" },
+  { name: "HLB_MIN_ORDER_NOTIONAL_USDC", path: ["strategy", "minOrderNotionalUsdc"], kind: "string" },
+  { name: "HLB_PERP_LEVERAGE", path: ["strategy", "perpLeverage"], kind: "integer" },
   {
     name: "HLB_FEE_FALLBACK_PERP_TAKER_BPS",
     path: ["strategy", "feeFallbackBps", "perpTaker"],
@@ -67,6 +78,12 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
     name: "HLB_RISK_MIN_LIQUIDATION_DISTANCE_PCT",
     path: ["risk", "minLiquidationDistancePct"],
     kind: "string",
+  },
+  { name: "HLB_RISK_COOL_DOWN_AFTER_TRADE_MS", path: ["risk", "coolDownAfterTradeMs"], kind: "integer" },
+  {
+    name: "HLB_RISK_COOL_DOWN_AFTER_REJECTION_MS",
+    path: ["risk", "coolDownAfterRejectionMs"],
+    kind: "integer",
   },
 
   { name: "HLB_FEED_STALE_AFTER_MS", path: ["feed", "staleAfterMs"], kind: "integer" },

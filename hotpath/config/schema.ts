@@ -45,6 +45,20 @@ const strategySchema = z
       holdingHorizonMs: integerInRange(MINUTE, 30 * DAY, " milliseconds").default(8 * HOUR),
       /** Size of one clip (both legs), in base units of the coin. */
       clipSize: decimalString({ above: "0" }, "1").prefault("1"),
+      /** How far beyond the deepest level a clip needs each limit may go, bps (see strategy/limitPrices). */
+      maxSlippageBps: decimalString({ atLeast: "0", atMost: "1000" }, "50").prefault("50"),
+      /** The band for exits no edge budget prices (max holding time, adverse funding, unwinds), bps. */
+      forcedExitSlippageBps: decimalString({ atLeast: "0", atMost: "1000" }, "30").prefault("30"),
+      /** Close when the position pays funding at this rate, bps of notional per hour. */
+      adverseFundingBpsPerHour: decimalString({ above: "0" }, "1").prefault("1"),
+      /** Every action's `expiresAfter`: this long after the decision the exchange refuses it. */
+      orderExpiresAfterMs: integerInRange(100, MINUTE, " milliseconds").default(3 * SECOND),
+      /** Close a position held this long, whatever its basis. */
+      maxHoldingMs: integerInRange(MINUTE, 30 * DAY, " milliseconds").default(DAY),
+      /** No leg below this notional at its limit price (the exchange refuses < $10), USDC. */
+      minOrderNotionalUsdc: decimalString({ atLeast: "10" }, "11").prefault("11"),
+      /** The perp leverage the account is set to (margin per order = notional / leverage). */
+      perpLeverage: integerInRange(1, 50).default(3),
       /** Fee rates assumed when `userFees` cannot be read; defaults are the base tier (PROTOCOL §9.1). */
       feeFallbackBps: z
         .strictObject(
@@ -70,11 +84,16 @@ const riskSchema = z
       /** Largest position per coin (each leg), in USDC notional. */
       maxPositionNotionalUsdc: decimalString({ above: "0" }, "1000").prefault("1000"),
       maxOpenIntents: integerInRange(1, 100).default(2),
-      ordersPerMinute: integerInRange(1, 6000).default(60),
+      /** Each trade is two orders, so at least 2. */
+      ordersPerMinute: integerInRange(2, 6000).default(60),
       /** Realised plus unrealised loss since 00:00 UTC at which trading stops, in USDC. */
       dailyLossLimitUsdc: decimalString({ above: "0" }, "50").prefault("50"),
       /** Refuse to add to the perp leg when the liquidation price is closer than this, in % of mark. */
       minLiquidationDistancePct: decimalString({ above: "0", below: "100" }, "20").prefault("20"),
+      /** No new open on a market for this long after its last trade. */
+      coolDownAfterTradeMs: integerInRange(0, HOUR, " milliseconds").default(SECOND),
+      /** No order on a market for this long after one of its orders was rejected. */
+      coolDownAfterRejectionMs: integerInRange(0, HOUR, " milliseconds").default(10 * SECOND),
     },
     { error: "an object of risk limits" },
   )
