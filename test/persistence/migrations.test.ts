@@ -1,8 +1,16 @@
+import { readdirSync } from "node:fs";
+
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { migrateUp } from "../../lambdas/db/migrate.js";
 import { type TestPostgres, startTestPostgres } from "../support/postgres.js";
+
+/** Every migration file, in the order node-pg-migrate applies them. */
+const MIGRATIONS = readdirSync(new URL("../../lambdas/db/migrations/", import.meta.url))
+  .filter((name) => name.endsWith(".sql"))
+  .map((name) => name.replace(/\.sql$/, ""))
+  .sort();
 
 const TABLES = [
   "control_changes",
@@ -37,7 +45,8 @@ describe("migrations (real Postgres)", () => {
 
   it("apply cleanly from empty, then are a no-op", async () => {
     const applied = await migrateUp({ databaseUrl: db.url });
-    expect(applied).toEqual(["0001_edges", "0002_trading-lineage", "0003_pnl-views"]);
+    expect(applied).toEqual(MIGRATIONS);
+    expect(applied.slice(0, 3)).toEqual(["0001_edges", "0002_trading-lineage", "0003_pnl-views"]);
     expect(await migrateUp({ databaseUrl: db.url })).toEqual([]);
     const tables = await withClient(db.url, async (c) =>
       c.query<{ table_name: string }>(
@@ -48,6 +57,33 @@ describe("migrations (real Postgres)", () => {
       ),
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual(TABLES);
+  });
+
+  it("keeps follow-up intents tied to a root, one root per edge, and order statuses from the state machine", async () => {
+    await withClient(db.url, async (c) => {
+      const boot = "7d1f3c1e-8a52-4d55-9a0e-4c1f2d7e9b10";
+      const insert = (id: string, edgeId: number | null, action: string, parent: string | null) =>
+        c.query(
+          `INSERT INTO intents (intent_id, boot_id, edge_id, position_id, coin, direction, action, hedged_size,
+             status, created_at, updated_at, parent_intent_id)
+           VALUES ($1, $2, $3, 'pos-f', 'HYPE', 'perpRich', $4, '1', 'sent', now(), now(), $5)`,
+          [id, boot, edgeId, action, parent],
+        );
+      await insert("f-root", 11, "open", null);
+      await insert("f-hedge", 11, "hedge", "f-root"); // shares the root's edge id
+      await insert("f-flatten", null, "unwind", "f-root"); // no edge
+      await expect(insert("f-orphan", 12, "hedge", null)).rejects.toThrow(
+        /intents_parent_only_for_follow_ups/,
+      );
+      await expect(insert("f-second-root", 11, "open", null)).rejects.toThrow(/intents_root_per_edge_idx/);
+      await expect(
+        c.query(
+          `INSERT INTO orders VALUES ('0x0000000000000000000000000000f001', 'f-root', NULL, 'HYPE', 'perp', 'sell',
+             '1', '25', 'Ioc', false, 'done', now(), now())`,
+        ),
+      ).rejects.toThrow(/orders_status_check/);
+      await c.query("DELETE FROM intents WHERE position_id = 'pos-f'");
+    });
   });
 
   it("computes PnL per position and per day with fees in their own currency and funding", async () => {
@@ -108,7 +144,7 @@ describe("migrations (PGlite)", () => {
     });
     try {
       expect(db.engine).toBe("pglite");
-      expect(await migrateUp({ databaseUrl: db.url })).toHaveLength(3);
+      expect(await migrateUp({ databaseUrl: db.url })).toHaveLength(MIGRATIONS.length);
       // pglite-socket serves one session and frees it a moment after the client's end() resolves;
       // an immediate reconnect is refused (engine limit, see shared/STACK.md).
       await new Promise((resolve) => setTimeout(resolve, 250));
