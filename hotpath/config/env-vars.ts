@@ -93,6 +93,10 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: "HLB_FEED_RECONNECT_BACKOFF_MIN_MS", path: ["feed", "reconnectBackoffMinMs"], kind: "integer" },
   { name: "HLB_FEED_RECONNECT_BACKOFF_MAX_MS", path: ["feed", "reconnectBackoffMaxMs"], kind: "integer" },
 
+  { name: "HLB_JOURNAL_MODE", path: ["execution", "journalMode"], kind: "string" },
+  { name: "HLB_POST_TIMEOUT_MS", path: ["execution", "postTimeoutMs"], kind: "integer" },
+  { name: "HLB_ACTIONS_PER_INTENT", path: ["execution", "actionsPerIntent"], kind: "string" },
+
   { name: "HLB_HOST_BIND_ADDRESS", path: ["host", "bindAddress"], kind: "string" },
   { name: "HLB_HOST_PORT", path: ["host", "port"], kind: "integer" },
 

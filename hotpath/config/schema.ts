@@ -135,6 +135,26 @@ const queueUrl = urlWithScheme(
   "https://sqs.ap-northeast-1.amazonaws.com/123456789012/name",
 );
 
+const executionSchema = z
+  .strictObject(
+    {
+      /**
+       * `fsyncBeforeSend`: every intent is on stable storage before its bytes leave (≈0.2 ms per intent on
+       * a cloud disk). `reserveAhead`: cloids and a nonce ceiling are reserved durably ahead of time and the
+       * intent is written (not fsync'd) before sending; see hotpath/execution/README.md.
+       */
+      journalMode: z
+        .enum(["fsyncBeforeSend", "reserveAhead"], { error: 'one of "fsyncBeforeSend", "reserveAhead"' })
+        .default("fsyncBeforeSend"),
+      /** A post without an answer this long has an unknown outcome: probed by cloid, never resent. */
+      postTimeoutMs: integerInRange(100, MINUTE, " milliseconds").default(2 * SECOND),
+      /** `one`: both legs in one signed order action (default); `two`: one action per leg. */
+      actionsPerIntent: z.enum(["one", "two"], { error: 'one of "one", "two"' }).default("one"),
+    },
+    { error: "an object of execution settings" },
+  )
+  .prefault({});
+
 const persistenceSchema = z
   .strictObject(
     {
@@ -220,6 +240,7 @@ export const RawConfigSchema = z.strictObject(
     risk: riskSchema,
     feed: feedSchema,
     host: hostSchema,
+    execution: executionSchema,
     persistence: persistenceSchema,
     secretSources: secretSourcesSchema,
     log: logSchema,
