@@ -1,5 +1,6 @@
 /**
- * The hot path's HTTP/WebSocket surface on uWebSockets.js (loaded by `uws.ts`), read-only by design:
+ * The hot path's HTTP/WebSocket surface on uWebSockets.js (loaded by `uws.ts`), read-only except for the
+ * token-guarded control API:
  *
  * - `GET /health`: liveness, 200 with `{"status":"ok", uptimeS, uwsBuild}` while the event loop runs;
  * - `GET /ready`: 200 only when the feed is connected, every market's breaker is closed (every leg fresh)
@@ -10,10 +11,14 @@
  *   does not read is closed once `maxBackpressure` bytes are queued for it (`closeOnBackpressureLimit`):
  *   publishing never buffers without bound and never waits for a dashboard.
  *
- * Nothing here changes state; the control routes come with their bearer token in a later issue. Every
- * other path or method is 404.
+ * - `GET /control`, `POST /control/{pause,resume,kill,settings}`: the control API (`../control/`), the only
+ *   routes that change state; each requires the bearer token, and without `control` (no executor) or without
+ *   a configured token they answer 503. Never open by default.
+ *
+ * Every other path or method is 404.
  */
 
+import { mountControlRoutes, type ControlOptions } from "../control/controlRoutes.js";
 import type { FeedStatus } from "../feed/feedStatus.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/prometheus.js";
 import { EDGES_TOPIC, STATUS_TOPIC, type StreamPublisher } from "./edgeStream.js";
@@ -31,6 +36,8 @@ export interface HostServerOptions {
   readonly status: () => FeedStatus;
   readonly metricsText: () => string;
   readonly maxBackpressureBytes?: number;
+  /** The control API; absent = every control route answers 503 (this process has nothing to control). */
+  readonly control?: ControlOptions;
 }
 
 export class HostListenError extends Error {
@@ -76,6 +83,7 @@ function routes(app: UwsApp, options: HostServerOptions, startedAtMs: number): v
   app.get("/metrics", (res) => {
     reply(res, "200 OK", PROMETHEUS_CONTENT_TYPE, options.metricsText());
   });
+  mountControlRoutes(app, options.control, options.uws.native);
   app.any("/*", (res) => {
     json(res, "404 Not Found", { error: "not found" });
   });
