@@ -4,6 +4,8 @@
  * stream. `stop()` undoes all of it (sockets closed, timers cleared) so a process or a test ends cleanly.
  */
 
+import { randomUUID } from "node:crypto";
+
 import { MarketBooks } from "../book/marketBooks.js";
 import type { Config, Endpoints } from "../config/index.js";
 import { EdgeIdSequence } from "../edge/edgeRecord.js";
@@ -20,6 +22,8 @@ import type { LoadedUws } from "../host/uws.js";
 import { renderMetrics } from "../metrics/exposition.js";
 import { FeedMetrics } from "../metrics/feedMetrics.js";
 import type { Logger } from "../observability/logger.js";
+import type { ControlOptions } from "../control/controlRoutes.js";
+import type { EdgeSinkHandle, EdgeSinkOptions } from "../persistence/edgeSink.js";
 import { loadEdgeParams, loadMarkets } from "./marketSetup.js";
 
 /** Sim mode without endpoints: this process does not start a simulator (start one, pass its URLs). */
@@ -44,6 +48,16 @@ export interface HotpathOptions {
   /** Extra consumer of every computed edge (the decision loop, tests, the benchmark). Must not await. */
   readonly onEdge?: EdgeSink;
   readonly streamIntervalMs?: number;
+  /**
+   * Persist every computed edge through the edge sink (ring → SQS, spool when SQS is down). Without a
+   * decision loop in this process, every edge is recorded as skipped with reason `paused` (observed, not
+   * traded).
+   */
+  readonly edgeSink?: EdgeSinkOptions;
+  /** The control routes (bearer token); without them the host answers 503 on `/control`. */
+  readonly control?: ControlOptions;
+  /** The process's boot id (edge persistence, journal); default a random UUID. */
+  readonly bootId?: string;
 }
 
 export interface Hotpath {
@@ -57,6 +71,9 @@ export interface Hotpath {
   readonly stream: EdgeStream;
   /** Where the edge's fee rates come from (read once at start-up). */
   readonly fees: FeeSource;
+  readonly bootId: string;
+  /** The edge sink, when `edgeSink` options were given. */
+  readonly edgeSink: EdgeSinkHandle | undefined;
   status(): FeedStatus;
   stop(): Promise<void>;
 }
@@ -72,6 +89,14 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   const { params, fundingSources, fees } = await loadEdgeParams(http, config, markets, logger);
 
   const ids = new EdgeIdSequence();
+  const bootId = options.bootId ?? randomUUID();
+  // Loaded only when used: the AWS SDK is the largest dependency a hot-path process can carry.
+  const edgeSink =
+    options.edgeSink === undefined
+      ? undefined
+      : await (
+          await import("../persistence/edgeSink.js")
+        ).startEdgeSink(options.edgeSink, { ids, logger, bootId });
   const limits = { staleAfterMs: config.feed.staleAfterMs, maxLegSkewMs: config.feed.maxLegSkewMs };
   const feeds = markets.map((market, index) =>
     MarketFeed.create(MarketBooks.forMarket(market), params[index]!, ids, limits, fundingSources[index]),
@@ -79,7 +104,16 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   const books = feeds.map((feed) => feed.books);
   const metrics = new FeedMetrics();
   const onEdge = options.onEdge ?? ((): void => {});
-  const pipeline = new FramePipeline(feeds, metrics, onEdge, logger);
+  const ring = edgeSink?.ring;
+  const sink: EdgeSink =
+    ring === undefined
+      ? onEdge
+      : (market, receivedAtMs) => {
+          onEdge(market, receivedAtMs);
+          ring.pushSkipped(market, market.edges.perpRich, receivedAtMs, "paused");
+          ring.pushSkipped(market, market.edges.spotRich, receivedAtMs, "paused");
+        };
+  const pipeline = new FramePipeline(feeds, metrics, sink, logger);
   const client = new FeedClient({
     url: endpoints.wsUrl,
     subscriptions: [...feedSubscriptions(books), ...assetCtxSubscriptions(books)],
@@ -98,7 +132,15 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
     port: config.host.port,
     status,
     metricsText: () =>
-      renderMetrics({ metrics, markets: feeds, connection: client.state, fees, nowMs: performance.now() }),
+      renderMetrics({
+        metrics,
+        markets: feeds,
+        connection: client.state,
+        fees,
+        nowMs: performance.now(),
+        edgeSink: edgeSink?.flusher,
+      }),
+    ...(options.control === undefined ? {} : { control: options.control }),
   });
   const stream = new EdgeStream({
     markets: feeds,
@@ -122,13 +164,18 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
     host,
     stream,
     fees,
+    bootId,
+    edgeSink,
     status,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(breakerTimer);
         stream.stop();
         await client.stop();
+        // After the feed: no edge can be pushed any more, so the sink's close flushes everything.
+        await edgeSink?.close();
         await host.close();
+        http.close();
       })();
       return stopping;
     },

@@ -8,6 +8,7 @@ import { BREAKER_REASONS } from "../feed/breaker.js";
 import type { FeedConnectionState } from "../feed/feedClient.js";
 import type { FeeSource } from "../feed/feedStatus.js";
 import type { FundingSource, MarketFeed } from "../feed/marketFeed.js";
+import { renderEdgeSinkMetrics, type EdgeSinkMetricsSource } from "../persistence/edgeSinkMetrics.js";
 import type { FeedMetrics, FramesByChannel } from "./feedMetrics.js";
 import { PrometheusWriter } from "./prometheus.js";
 
@@ -18,14 +19,24 @@ export interface ExpositionInput {
   readonly fees: FeeSource;
   /** Monotonic ms (the books' receive clock). */
   readonly nowMs: number;
+  /** The edge sink (persistence of every edge), when this process runs one. */
+  readonly edgeSink?: EdgeSinkMetricsSource | undefined;
 }
 
 const LATENCY_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
 const FEE_SOURCES: readonly FeeSource["source"][] = ["userFees", "fallback"];
 const FUNDING_SOURCES: readonly FundingSource[] = ["live", "startup", "unknown"];
 
-export function renderMetrics({ metrics, markets, connection, fees, nowMs }: ExpositionInput): string {
+export function renderMetrics({
+  metrics,
+  markets,
+  connection,
+  fees,
+  nowMs,
+  edgeSink,
+}: ExpositionInput): string {
   const out = new PrometheusWriter();
+  if (edgeSink !== undefined) renderEdgeSinkMetrics(out, edgeSink);
   const framesHelp = "WebSocket frames received, by channel";
   for (const channel of Object.keys(metrics.frames) as (keyof FramesByChannel)[]) {
     out.counter("hlbasis_feed_frames_total", framesHelp, metrics.frames[channel], { channel });

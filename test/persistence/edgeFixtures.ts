@@ -50,6 +50,49 @@ export function makeEdges(fromId: number, count: number): PersistedEdge[] {
   return Array.from({ length: count }, (_, i) => makeEdge(fromId + i));
 }
 
+/** A seeded uniform [0, 1) generator (mulberry32), so "random" fixtures are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A decimal string without trailing fraction zeros, as `fromScaledNumber` writes it. */
+export function canonical(text: string): string {
+  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/**
+ * Edges whose every double, size and time differs from the previous edge's: close to the worst case for
+ * compression (real edges repeat many values from one frame to the next).
+ */
+export function makeNoisyEdges(fromId: number, count: number, seed = 1): PersistedEdge[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const lots = 1 + Math.floor(random() * 5000);
+    return makeEdge(fromId + i, {
+      recordedAtMs: BASE_MS + (fromId + i) * 0.2 + random(),
+      grossBps: (random() - 0.5) * 40,
+      netBps: (random() - 0.5) * 60,
+      entryFeeBps: 11 + random(),
+      exitFeeBps: 11 + random(),
+      fundingBps: random(),
+      perpSize: (lots / 100).toString(),
+      perpVwap: 25 + random(),
+      spotVwap: 25 + random(),
+      perpNotional: canonical((Math.floor(random() * 1e8) / 1e6).toFixed(6)),
+      spotNotional: canonical((Math.floor(random() * 1e10) / 1e8).toFixed(8)),
+      perpReceivedAtMs: BASE_MS + (fromId + i) * 0.2 + random(),
+      spotReceivedAtMs: BASE_MS + (fromId + i) * 0.2 + random(),
+    });
+  });
+}
+
 export const TEST_BOOT_ID = "3b0f3c1e-8a52-4d55-9a0e-4c1f2d7e9b10";
 
 export function sqsRecord(body: string, messageId: string = randomUUID(), sentMs = Date.now()): SQSRecord {
