@@ -19,7 +19,23 @@ async function main(): Promise<void> {
   const uws = loadUws();
   let hotpath;
   try {
-    hotpath = await startHotpath({ config, logger, uws });
+    const persistence = config.persistence;
+    hotpath = await startHotpath({
+      config,
+      logger,
+      uws,
+      ...(persistence.edgeQueueUrl === null
+        ? {}
+        : {
+            edgeSink: {
+              queueUrl: persistence.edgeQueueUrl,
+              region: persistence.awsRegion,
+              ...(persistence.sqsEndpoint === null ? {} : { endpoint: persistence.sqsEndpoint }),
+              spoolDir: persistence.spoolDir,
+              spoolMaxBytes: persistence.spoolMaxBytes,
+            },
+          }),
+    });
   } catch (error) {
     if (error instanceof MissingEndpointsError) {
       logger.fatal({ err: error }, "cannot start");

@@ -101,6 +101,8 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: "HLB_HOST_PORT", path: ["host", "port"], kind: "integer" },
 
   { name: "HLB_SQS_EDGE_QUEUE_URL", path: ["persistence", "edgeQueueUrl"], kind: "string" },
+  { name: "HLB_AWS_REGION", path: ["persistence", "awsRegion"], kind: "string" },
+  { name: "HLB_SQS_ENDPOINT", path: ["persistence", "sqsEndpoint"], kind: "string" },
   { name: "HLB_SQS_TRADE_QUEUE_URL", path: ["persistence", "tradeQueueUrl"], kind: "string" },
   { name: "HLB_DATABASE_URL", path: ["persistence", "databaseUrl"], kind: "string" },
   { name: "HLB_JOURNAL_DIR", path: ["persistence", "journalDir"], kind: "string" },

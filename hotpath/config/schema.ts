@@ -160,6 +160,10 @@ const persistenceSchema = z
     {
       /** SQS queue for edge observations; null = not published (sim default). */
       edgeQueueUrl: queueUrl.nullable().default(null),
+      /** The AWS region of the queues (credentials come from the SDK's provider chain: role, env). */
+      awsRegion: nonEmptyString('an AWS region such as "ap-northeast-1"').default("ap-northeast-1"),
+      /** An SQS-compatible endpoint instead of AWS's (LocalStack); null = AWS. */
+      sqsEndpoint: urlWithScheme(["https", "http"], "http://localhost:4566").nullable().default(null),
       /** SQS queue for trade events; null = journal only. */
       tradeQueueUrl: queueUrl.nullable().default(null),
       /** Postgres URL; null = no database. Prefer no password in it (use the PG* env or IAM auth). */
