@@ -5,6 +5,8 @@
 
 import { z } from "zod";
 
+import { EDGE_INSERT_METHODS } from "./edgeStore.js";
+
 export class EdgeWriterConfigError extends Error {
   override readonly name = "EdgeWriterConfigError";
 }
@@ -20,6 +22,7 @@ const envSchema = z.object({
   DB_POOL_MAX: intFromEnv(1, 1, 20),
   DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100, 60_000),
   DB_STATEMENT_TIMEOUT_MS: intFromEnv(15_000, 100, 300_000),
+  EDGE_INSERT_METHOD: z.enum(EDGE_INSERT_METHODS).default("auto"),
 });
 
 export type EdgeWriterConfig = z.infer<typeof envSchema>;

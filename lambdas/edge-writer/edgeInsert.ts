@@ -1,10 +1,10 @@
 /**
- * Bulk insert of decoded edges: one `INSERT … SELECT … FROM unnest($1::…[], …) ON CONFLICT DO NOTHING`
- * per call, whatever the row count — one round trip, one plan, column arrays as parameters.
+ * Bulk insert of decoded edges with `unnest`: one `INSERT … SELECT … FROM unnest($1::…[], …) ON CONFLICT
+ * DO NOTHING` per call, whatever the row count — one round trip, one plan, column arrays as parameters.
  *
- * Why unnest and not COPY: COPY FROM STDIN is ≈3× faster on a real server, but it breaks the connection
- * over PGlite's socket (the zero-install test engine) and cannot do ON CONFLICT without a staging table;
- * unnest meets the throughput target (see test/bench/edge-writer.bench.ts) on every engine.
+ * The path for databases that cannot take `COPY FROM STDIN` (PGlite behind its socket, where it breaks
+ * the connection); a real server gets binary COPY (edgeCopy.ts, chosen in edgeStore.ts), ≈ 3× faster
+ * (docs/benchmarks.md, "Persistence: edge-writer").
  *
  * Money and rate columns are `numeric`, filled from text: decimal strings verbatim, doubles (bps, VWAPs)
  * through `String(n)`, the shortest decimal that round-trips the double — never through float8.
@@ -15,7 +15,7 @@ import type { PersistedEdge } from "../../hotpath/persistence/edgeBatchCodec.js"
 
 /** Something that runs a parameterised query: a `pg` Pool or Client. */
 export interface Queryable {
-  query(text: string, values: unknown[]): Promise<{ rowCount: number | null }>;
+  query(text: string, values: unknown[]): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
 export interface BootEdges {
@@ -60,7 +60,7 @@ ON CONFLICT DO NOTHING`;
 const COLUMN_COUNT = 29;
 
 /** Inserts every edge of `groups` in one statement; returns how many rows were new (duplicates skip). */
-export async function insertEdges(db: Queryable, groups: readonly BootEdges[]): Promise<number> {
+export async function insertEdgesWithUnnest(db: Queryable, groups: readonly BootEdges[]): Promise<number> {
   const columns: unknown[][] = Array.from({ length: COLUMN_COUNT }, () => []);
   const push = (...values: unknown[]): void => {
     values.forEach((value, index) => columns[index]!.push(value));

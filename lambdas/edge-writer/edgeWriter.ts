@@ -1,6 +1,7 @@
 /**
- * The edge-writer's work for one SQS batch: decode every record, bulk insert all their edges in one
- * statement, and answer with a partial batch response (Powertools `BatchProcessor`), so that
+ * The edge-writer's work for one SQS batch: decode every record, bulk load all their edges at once
+ * (binary COPY on a real server, unnest on PGlite: edgeStore.ts), and answer with a partial batch
+ * response (Powertools `BatchProcessor`), so that
  *
  * - a poison message (undecodable) fails alone with its `EdgeBatchDecodeError` and, after the queue's
  *   maxReceiveCount, lands in the DLQ, while the rest of the batch commits;
@@ -8,8 +9,9 @@
  * - a data error from Postgres (SQLSTATE class 22/23: a row the schema refuses although it decoded) is
  *   isolated by retrying message by message, so only the guilty message fails.
  *
- * Redelivery is harmless: rows are keyed by (recorded_at, boot_id, edge_id) and inserted ON CONFLICT DO
- * NOTHING. One summary log line per invocation carries records, failed, rows, queue lag and db time.
+ * Redelivery is harmless: rows are keyed by (recorded_at, boot_id, edge_id) and edges already stored are
+ * skipped (edgeStore.ts). One summary log line per invocation carries records, failed, rows, the insert
+ * path, queue lag and db time.
  */
 
 import { performance } from "node:perf_hooks";
@@ -19,11 +21,14 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 
 import { type EdgeBatch, decodeEdgeBatch } from "../../hotpath/persistence/edgeBatchCodec.js";
 import type { Logger } from "../../hotpath/observability/logger.js";
-import { type Queryable, insertEdges } from "./edgeInsert.js";
+import { type EdgeDatabase, type EdgeInsertMethodSetting, createEdgeStore } from "./edgeStore.js";
 
 export interface EdgeWriterDeps {
-  readonly db: Queryable;
+  /** A `pg` Pool: queries, and lends a connection for COPY. */
+  readonly db: EdgeDatabase;
   readonly logger: Logger;
+  /** Insert path; `auto` (default) picks COPY on a real server and unnest on PGlite. */
+  readonly insertMethod?: EdgeInsertMethodSetting;
   /** Wall clock for queue lag; injectable for tests. */
   readonly now?: () => number;
 }
@@ -40,8 +45,11 @@ export interface EdgeWriterSummary {
   readonly edges: number;
   /** Rows actually inserted (edges minus duplicates from redelivery). */
   readonly rows: number;
+  /** The insert path used (`copy` or `unnest`); absent when the bulk load failed or had nothing to load. */
+  readonly insertMethod?: string;
   /** Age of the oldest record in the batch at the start of the invocation (now − SentTimestamp). */
   readonly queueLagMs: number;
+  /** Wall time of the bulk load, which decodes the messages as it goes (and of any per-message retry). */
   readonly dbMs: number;
 }
 
@@ -59,6 +67,7 @@ export function createEdgeWriterHandler(
   deps: EdgeWriterDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const now = deps.now ?? Date.now;
+  const store = createEdgeStore(deps.db, deps.insertMethod ?? "auto");
 
   return async (event, context) => {
     const logger = deps.logger.child({ requestId: context.awsRequestId });
@@ -70,27 +79,48 @@ export function createEdgeWriterHandler(
     for (const record of event.Records) {
       const sent = Number(record.attributes.SentTimestamp);
       if (Number.isFinite(sent)) oldestSent = Math.min(oldestSent, sent);
-      try {
-        decoded.set(record.messageId, decodeEdgeBatch(record.body));
-      } catch (error) {
-        failures.set(record.messageId, error as Error);
-        logger.error({ err: error, messageId: record.messageId }, "poison edge batch message");
-      }
     }
-    const poison = failures.size;
+
+    // Records are decoded as the store pulls them, so the database loads one message while the next is
+    // decoded. Whatever it did not pull (it failed early) is decoded afterwards: every record is classified.
+    let nextRecord = 0;
+    const decodeNext = (): IteratorResult<EdgeBatch, undefined> => {
+      while (nextRecord < event.Records.length) {
+        const record = event.Records[nextRecord]!;
+        nextRecord += 1;
+        try {
+          const batch = decodeEdgeBatch(record.body);
+          decoded.set(record.messageId, batch);
+          return { done: false, value: batch };
+        } catch (error) {
+          failures.set(record.messageId, error as Error);
+          logger.error({ err: error, messageId: record.messageId }, "poison edge batch message");
+        }
+      }
+      return { done: true, value: undefined };
+    };
 
     let rows = 0;
-    let edges = 0;
-    for (const batch of decoded.values()) edges += batch.edges.length;
+    let insertMethod: string | undefined;
+    let loadError: unknown;
     const dbStart = performance.now();
     try {
-      rows = await insertEdges(deps.db, [...decoded.values()]);
+      rows = await store.insert({ [Symbol.iterator]: () => ({ next: decodeNext }) });
+      if (decoded.size > 0) insertMethod = await store.method();
     } catch (error) {
-      if (isDataError(error) && decoded.size > 1) {
-        logger.warn({ err: error }, "bulk edge insert refused data; retrying message by message");
+      loadError = error ?? new Error("bulk edge insert failed");
+    }
+    while (!decodeNext().done);
+    const poison = failures.size;
+    let edges = 0;
+    for (const batch of decoded.values()) edges += batch.edges.length;
+
+    if (loadError !== undefined) {
+      if (isDataError(loadError) && decoded.size > 1) {
+        logger.warn({ err: loadError }, "bulk edge insert refused data; retrying message by message");
         for (const [messageId, batch] of decoded) {
           try {
-            rows += await insertEdges(deps.db, [batch]);
+            rows += await store.insert([batch]);
           } catch (single) {
             failures.set(
               messageId,
@@ -102,8 +132,8 @@ export function createEdgeWriterHandler(
         }
       } else {
         const failure = new EdgeInsertError(
-          `inserting ${edges} edges from ${decoded.size} messages failed: ${describe(error)}`,
-          { cause: error },
+          `inserting ${edges} edges from ${decoded.size} messages failed: ${describe(loadError)}`,
+          { cause: loadError },
         );
         for (const messageId of decoded.keys()) failures.set(messageId, failure);
       }
@@ -131,6 +161,7 @@ export function createEdgeWriterHandler(
       rows,
       queueLagMs: Math.max(0, startedAt - oldestSent),
       dbMs: Math.round(dbMs * 100) / 100,
+      ...(insertMethod === undefined ? {} : { insertMethod }),
     };
     logger.info(summary, "edge-writer batch");
     return response;

@@ -30,4 +30,4 @@ pool.on("error", (error) => {
   logger.warn({ err: error }, "idle postgres connection lost");
 });
 
-export const handler = createEdgeWriterHandler({ db: pool, logger });
+export const handler = createEdgeWriterHandler({ db: pool, logger, insertMethod: config.EDGE_INSERT_METHOD });

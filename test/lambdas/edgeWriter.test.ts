@@ -1,5 +1,5 @@
 import type { SQSBatchResponse } from "aws-lambda";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { encodeEdgeBatch } from "../../hotpath/persistence/edgeBatchCodec.js";
@@ -15,6 +15,7 @@ import {
   sqsEvent,
   sqsRecord,
 } from "../persistence/edgeFixtures.js";
+import { connectPool } from "./connectPool.js";
 import { type TcpProxy, startTcpProxy } from "./tcpProxy.js";
 
 const OTHER_BOOT = "9d7e1f00-1111-4222-8333-944455556666";
@@ -33,8 +34,11 @@ describe("edge-writer handler", () => {
     proxy = await startTcpProxy(target.hostname, Number(target.port));
     const viaProxy = new URL(db.url);
     viaProxy.port = String(proxy.port);
-    pool = new pg.Pool({ connectionString: viaProxy.toString(), max: 1, connectionTimeoutMillis: 2_000 });
-    pool.on("error", () => undefined); // idle clients cut by the outage test; the pool replaces them
+    pool = await connectPool({
+      connectionString: viaProxy.toString(),
+      max: 1,
+      connectionTimeoutMillis: 2_000,
+    });
     const logger = createLogger({
       service: "edge-writer",
       level: "info",
@@ -152,6 +156,36 @@ describe("edge-writer handler", () => {
     const retried = await handler(event, lambdaContext("req-retry"));
     expect(retried.batchItemFailures).toEqual([]);
     expect(await count()).toBe(400);
+  });
+
+  it("classifies every record even when the database fails before reading them all", async () => {
+    const event = sqsEvent([
+      sqsRecord(encodeEdgeBatch(TEST_BOOT_ID, makeEdges(1, 100)), "d1"),
+      sqsRecord("not json", "d-poison"),
+      sqsRecord(encodeEdgeBatch(TEST_BOOT_ID, makeEdges(101, 100)), "d2"),
+    ]);
+    await proxy.down();
+    let response: SQSBatchResponse;
+    try {
+      response = await handler(event, lambdaContext("req-down-poison"));
+    } finally {
+      await proxy.up();
+    }
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["d-poison", "d1", "d2"]);
+    expect(
+      lines.filter((l) => l["message"] === "poison edge batch message").map((l) => l["messageId"]),
+    ).toEqual(["d-poison"]);
+    expect(
+      lines
+        .filter((l) => l["message"] === "edge insert failed")
+        .map((l) => l["messageId"])
+        .sort(),
+    ).toEqual(["d1", "d2"]);
+    expect(lines.find((l) => l["message"] === "edge-writer batch")).toMatchObject({
+      records: 3,
+      poison: 1,
+      edges: 200,
+    });
   });
 
   it("writes one CloudWatch-shaped summary line per invocation", async () => {

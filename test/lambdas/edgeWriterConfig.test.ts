@@ -11,6 +11,7 @@ describe("edge-writer configuration", () => {
       DB_POOL_MAX: 1,
       DB_CONNECT_TIMEOUT_MS: 5_000,
       DB_STATEMENT_TIMEOUT_MS: 15_000,
+      EDGE_INSERT_METHOD: "auto",
     });
   });
 
