@@ -239,7 +239,9 @@ describe("edge sink against SQS (fauxqs)", () => {
     expect(first.handle.flusher.spoolStats.edges).toBe(400);
     await queue.proxy.up();
 
-    const second = await sink({}, "66666666-7777-4888-9999-aaaaaaaaaaaa");
+    // The drainer backs off up to 5 s after the outage it saw at start-up; give close() room to wait for it
+    // (it returns as soon as the spool is empty) so a loaded machine does not leave the run's edges spooled.
+    const second = await sink({ closeDrainMs: 15_000 }, "66666666-7777-4888-9999-aaaaaaaaaaaa");
     second.market.frames(50);
     await second.handle.close();
 
