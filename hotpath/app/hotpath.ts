@@ -25,6 +25,7 @@ import type { Logger } from "../observability/logger.js";
 import type { ControlOptions } from "../control/controlRoutes.js";
 import type { EdgeSinkHandle, EdgeSinkOptions } from "../persistence/edgeSink.js";
 import { loadEdgeParams, loadMarkets } from "./marketSetup.js";
+import { startTrading, type Trading, type TradingOptions } from "./trading.js";
 
 /** Sim mode without endpoints: this process does not start a simulator (start one, pass its URLs). */
 export class MissingEndpointsError extends Error {
@@ -54,10 +55,15 @@ export interface HotpathOptions {
    * traded).
    */
   readonly edgeSink?: EdgeSinkOptions;
-  /** The control routes (bearer token); without them the host answers 503 on `/control`. */
-  readonly control?: ControlOptions;
+  /**
+   * The control routes (bearer token); without them the host answers 503 on `/control`. The target defaults
+   * to this process's executor (when trading).
+   */
+  readonly control?: Omit<ControlOptions, "target"> & { readonly target?: ControlOptions["target"] };
   /** The process's boot id (edge persistence, journal); default a random UUID. */
   readonly bootId?: string;
+  /** Trade: decide on every edge and send orders (agent key, account). Without it the process observes. */
+  readonly trading?: TradingOptions;
 }
 
 export interface Hotpath {
@@ -74,6 +80,8 @@ export interface Hotpath {
   readonly bootId: string;
   /** The edge sink, when `edgeSink` options were given. */
   readonly edgeSink: EdgeSinkHandle | undefined;
+  /** The executor and its journal, when `trading` was given. */
+  readonly trading: Trading | undefined;
   status(): FeedStatus;
   stop(): Promise<void>;
 }
@@ -105,14 +113,48 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   const metrics = new FeedMetrics();
   const onEdge = options.onEdge ?? ((): void => {});
   const ring = edgeSink?.ring;
+  /** The receive time of the frame being decided on: the executor reports outcomes within `onMarket`. */
+  let frameReceivedAtMs = 0;
+  const trading =
+    options.trading === undefined
+      ? undefined
+      : startTrading({
+          options: options.trading,
+          config,
+          bootId,
+          markets,
+          feeds,
+          ids,
+          http,
+          wsUrl: endpoints.wsUrl,
+          logger,
+          // Every edge with what was decided about it: the audit trail the edges table holds.
+          onEdgeOutcome: (market, direction, edgeId, outcome) => {
+            if (ring === undefined) return;
+            const scratch = market.edges.scratch(direction);
+            if (outcome.kind === "traded" && edgeId !== null) {
+              ring.pushTraded(market, scratch, edgeId, frameReceivedAtMs, outcome.intentId);
+            } else if (outcome.kind === "skip") {
+              ring.pushSkipped(market, scratch, frameReceivedAtMs, outcome.persisted);
+            }
+          },
+        });
+  const executor = trading?.executor;
+  const controlTarget = options.control?.target ?? executor;
   const sink: EdgeSink =
-    ring === undefined
-      ? onEdge
-      : (market, receivedAtMs) => {
+    executor !== undefined
+      ? (market, receivedAtMs) => {
           onEdge(market, receivedAtMs);
-          ring.pushSkipped(market, market.edges.perpRich, receivedAtMs, "paused");
-          ring.pushSkipped(market, market.edges.spotRich, receivedAtMs, "paused");
-        };
+          frameReceivedAtMs = receivedAtMs;
+          executor.onMarket(market, receivedAtMs);
+        }
+      : ring === undefined
+        ? onEdge
+        : (market, receivedAtMs) => {
+            onEdge(market, receivedAtMs);
+            ring.pushSkipped(market, market.edges.perpRich, receivedAtMs, "paused");
+            ring.pushSkipped(market, market.edges.spotRich, receivedAtMs, "paused");
+          };
   const pipeline = new FramePipeline(feeds, metrics, sink, logger);
   const client = new FeedClient({
     url: endpoints.wsUrl,
@@ -140,7 +182,9 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
         nowMs: performance.now(),
         edgeSink: edgeSink?.flusher,
       }),
-    ...(options.control === undefined ? {} : { control: options.control }),
+    ...(controlTarget === undefined || options.control === undefined
+      ? {}
+      : { control: { ...options.control, target: controlTarget } }),
   });
   const stream = new EdgeStream({
     markets: feeds,
@@ -166,12 +210,14 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
     fees,
     bootId,
     edgeSink,
+    trading,
     status,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(breakerTimer);
         stream.stop();
         await client.stop();
+        await trading?.stop();
         // After the feed: no edge can be pushed any more, so the sink's close flushes everything.
         await edgeSink?.close();
         await host.close();

@@ -5,12 +5,14 @@
  *     → hot path in `sim` mode (feed, books, edges, decisions, the edge sink)
  *     → SQS (fauxqs, in-process, the real SQS API)
  *     → the `edge-writer` Lambda handler, driven by a local event-source poller that behaves like Lambda's
+ *     (and the `trade-writer` on the FIFO trades queue)
  *     → Postgres (a real server when `DATABASE_URL` is set or PostgreSQL is installed, else embedded PGlite)
  *
  * Every part is the real one a deployment runs; only the transport between them is local. The process
  * topology differs (one Node process here, separate processes and Lambdas in AWS), the code does not.
  */
 
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,13 +22,25 @@ import pg from "pg";
 import { startHotpath, type Hotpath } from "../../hotpath/app/hotpath.js";
 import { loadConfig, type Config } from "../../hotpath/config/index.js";
 import { loadUws } from "../../hotpath/host/uws.js";
+import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
+import { createSigner } from "../../hotpath/exchange/signing/index.js";
+import type { WireDecimal } from "../../hotpath/exchange/wire/brands.js";
 import { createLogger, type Logger } from "../../hotpath/observability/logger.js";
+import { MasterKeyVerifier } from "../../lambdas/rebalancer/masterKey.js";
+import { runRebalancerTick } from "../../lambdas/rebalancer/rebalancerTick.js";
 import { createEdgeWriterHandler } from "../../lambdas/edge-writer/edgeWriter.js";
 import { migrateUp } from "../../lambdas/db/migrate.js";
+import { createTradeWriterHandler } from "../../lambdas/trade-writer/tradeWriter.js";
 import { startEventSourcePoller, type EventSourcePoller } from "../local/eventSourcePoller.js";
 import { LOCAL_SQS_CREDENTIALS, startLocalSqs, type LocalSqs } from "../local/sqsEmulator.js";
+import { startLocalSchedule } from "../local/rebalancerSchedule.js";
+import { HYPE_PAIR } from "../sim/core/markets.js";
 import { startSimulator, type Simulator } from "../sim/server/index.js";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
+
+const START_SPOT_USDC = "5000";
+const START_PERP_USDC = "5000";
+const START_HYPE = "20";
 
 export interface LocalSystemOptions {
   readonly seed: number;
@@ -47,6 +61,7 @@ export interface LocalSystemSummary {
   readonly fills_persisted: number | null;
   readonly pnl_usdc: string | null;
   readonly exposure_hype: string | null;
+  readonly rebalancer_ticks: number;
   readonly sqs_requests: number;
   readonly lambda_invocations: number;
   readonly lambda_failed_records: number;
@@ -69,15 +84,14 @@ export interface LocalSystem {
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
   mkdirSync(join(options.logFile, ".."), { recursive: true });
-  const logger = createLogger({
-    service: "hlbasis-local",
-    level: "info",
-    destination: (await import("pino")).default.destination({
-      dest: options.logFile,
-      sync: false,
-      mkdir: true,
-    }),
+  // One file, one logger per component: each line's `service` says who wrote it (no duplicate keys).
+  const destination = (await import("pino")).default.destination({
+    dest: options.logFile,
+    sync: false,
+    mkdir: true,
   });
+  const loggerFor = (service: string): Logger => createLogger({ service, level: "info", destination });
+  const logger = loggerFor("local-system");
   const workDir = mkdtempSync(join(tmpdir(), "hlbasis-local-"));
   const cleanups: (() => Promise<void> | void)[] = [() => rmSync(workDir, { recursive: true, force: true })];
   const stopAll = async (): Promise<void> => {
@@ -91,7 +105,34 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
   };
 
   try {
-    const sim = await startSimulator({ port: 0, seed: options.seed });
+    // A throwaway account: the master key is funded on the simulator and approves an agent key, which is
+    // the only key the hot path holds. Basis shocks in both directions give the strategy something to do.
+    const master = createSigner(`0x${randomBytes(32).toString("hex")}`);
+    const agent = createSigner(`0x${randomBytes(32).toString("hex")}`);
+    const sim = await startSimulator({
+      port: 0,
+      seed: options.seed,
+      core: {
+        coins: [
+          {
+            pair: HYPE_PAIR,
+            basis: {
+              meanBps: 0,
+              halfLifeSec: 4,
+              diffusionStdBps: 0.5,
+              excursionsPerHour: 240,
+              shockSizeBps: 70,
+              shockUpProbability: 0.5,
+            },
+          },
+        ],
+      },
+      fund: [
+        { address: master.address, USDC: START_SPOT_USDC, HYPE: START_HYPE },
+        { address: master.address, USDC: START_PERP_USDC, toPerp: true },
+      ],
+      agents: [{ master: master.address, agent: agent.address }],
+    });
     cleanups.push(() => sim.stop());
 
     const db = await startTestPostgres();
@@ -107,12 +148,22 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       client: sqs.createClient(),
       queue: sqs.queues.edges,
       functionName: "edge-writer",
-      handler: createEdgeWriterHandler({ db: pool, logger: logger.child({ service: "edge-writer" }) }),
+      handler: createEdgeWriterHandler({ db: pool, logger: loggerFor("edge-writer") }),
       maximumBatchingWindowSeconds: 1,
       waitTimeSeconds: 1,
       logger,
     });
     cleanups.push(() => edgeWriter.stop());
+    const tradeWriter: EventSourcePoller = startEventSourcePoller({
+      client: sqs.createClient(),
+      queue: sqs.queues.trades,
+      functionName: "trade-writer",
+      handler: createTradeWriterHandler({ db: pool, logger: loggerFor("trade-writer") }),
+      maximumBatchingWindowSeconds: 1,
+      waitTimeSeconds: 1,
+      logger,
+    });
+    cleanups.push(() => tradeWriter.stop());
 
     const config: Config = loadConfig({
       argv: [],
@@ -130,8 +181,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     });
     const uws = loadUws();
     const hotpath = await startHotpath({
+      trading: {
+        signer: agent,
+        account: master.address,
+        network: "mainnet",
+        balances: { spotUsdc: START_SPOT_USDC, perpWithdrawable: START_PERP_USDC },
+        spotBase: { HYPE: START_HYPE },
+      },
       config,
-      logger: logger.child({ service: "hotpath" }),
+      logger: loggerFor("hotpath"),
       uws,
       edgeSink: {
         queueUrl: sqs.queues.edges.url,
@@ -144,6 +202,37 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     let hotpathStopped = false;
     cleanups.push(async () => {
       if (!hotpathStopped) await hotpath.stop();
+    });
+
+    // The rebalancer on its 30 s schedule, as the Step Functions loop runs it in AWS.
+    const rebalancerHttp = new ExchangeHttpClient({ infoUrl: sim.info, exchangeUrl: sim.exchange });
+    const keyVerifier = new MasterKeyVerifier();
+    const rebalancer = startLocalSchedule(
+      (scheduledMs) =>
+        runRebalancerTick(
+          {
+            db: pool,
+            exchange: rebalancerHttp,
+            masterKey: master,
+            masterKeySource: "generated for this local run",
+            network: "mainnet",
+            policy: {
+              marginRatio: "0.5" as WireDecimal,
+              clipNotionalUsdc: "100" as WireDecimal,
+              clipsAhead: 2,
+              bandUsdc: "50" as WireDecimal,
+              minTransferUsdc: "10" as WireDecimal,
+            },
+            logger: loggerFor("rebalancer"),
+            keyVerifier,
+          },
+          scheduledMs,
+        ),
+      { periodMs: 30_000, onError: (error) => logger.error({ err: error }, "rebalancer tick failed") },
+    );
+    cleanups.push(async () => {
+      await rebalancer.stop();
+      rebalancerHttp.close();
     });
 
     const persistedEdges = async (): Promise<number> => {
@@ -174,19 +263,28 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           await new Promise((resolve) => setTimeout(resolve, 200));
           persisted = await persistedEdges();
         }
+        const executorStats = hotpath.trading?.executor.stats;
+        const pnl = hotpath.trading?.executor.pnl();
+        const exposure = hotpath.trading?.executor
+          .exposure()
+          .reduce((sum, reading) => sum + reading.netBase, 0);
+        const ticks = await pool.query<{ n: string }>("SELECT count(*) AS n FROM rebalances");
         const pollerStats = edgeWriter.stats();
+        const tradeStats = tradeWriter.stats();
+        const fills = await pool.query<{ n: string }>("SELECT count(*) AS n FROM fills");
         const summary: LocalSystemSummary = {
           edges_detected: detected,
           edges_persisted: persisted,
           edges_dropped: dropped,
           edges_spooled: flusher?.counters.spooled ?? 0,
-          intents: 0,
-          fills_persisted: null,
-          pnl_usdc: null,
-          exposure_hype: null,
+          intents: executorStats === undefined ? 0 : executorStats.rootIntents + executorStats.followUps,
+          fills_persisted: Number(fills.rows[0]?.n ?? 0),
+          pnl_usdc: pnl?.total.netUsdc ?? null,
+          exposure_hype: exposure === undefined ? null : String(exposure),
+          rebalancer_ticks: Number(ticks.rows[0]?.n ?? 0),
           sqs_requests: flusher?.counters.sqsRequests ?? 0,
-          lambda_invocations: pollerStats.invocations,
-          lambda_failed_records: pollerStats.failedRecords,
+          lambda_invocations: pollerStats.invocations + tradeStats.invocations,
+          lambda_failed_records: pollerStats.failedRecords + tradeStats.failedRecords,
           postgres: db.engine,
           uws: uws.build,
         };

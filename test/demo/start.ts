@@ -137,7 +137,11 @@ function printSummary(summary: LocalSystemSummary): void {
     `           SQS requests ${summary.sqs_requests}; edge-writer invocations ${summary.lambda_invocations}, ` +
       `failed records ${summary.lambda_failed_records}; Postgres ${summary.postgres}`,
   );
-  say(`           intents ${summary.intents} (trading arrives with the executor)`);
+  say(
+    `           intents ${summary.intents}, bot PnL ${summary.pnl_usdc ?? "n/a"} USDC (net of USDC fees and funding), ` +
+      `net exposure ${summary.exposure_hype ?? "n/a"} HYPE; fills in Postgres ${summary.fills_persisted ?? "n/a"} ` +
+      `(trade shipping to the FIFO queue is not wired yet); rebalancer ticks ${summary.rebalancer_ticks}`,
+  );
 }
 
 run(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
