@@ -5,23 +5,16 @@
 
 import { z } from "zod";
 
+import { databaseEnv, parseLambdaEnv } from "../db/lambdaEnv.js";
+
 import { EDGE_INSERT_METHODS } from "./edgeStore.js";
 
 export class EdgeWriterConfigError extends Error {
   override readonly name = "EdgeWriterConfigError";
 }
 
-const intFromEnv = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
 const envSchema = z.object({
-  DATABASE_URL: z
-    .string({ error: "DATABASE_URL is required" })
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  DB_POOL_MAX: intFromEnv(1, 1, 20),
-  DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100, 60_000),
-  DB_STATEMENT_TIMEOUT_MS: intFromEnv(15_000, 100, 300_000),
+  ...databaseEnv(15_000),
   EDGE_INSERT_METHOD: z.enum(EDGE_INSERT_METHODS).default("auto"),
 });
 
@@ -29,13 +22,9 @@ export type EdgeWriterConfig = z.infer<typeof envSchema>;
 
 /** Reads and validates the environment; an empty variable counts as unset. */
 export function loadEdgeWriterConfig(env: NodeJS.ProcessEnv = process.env): EdgeWriterConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  return parseLambdaEnv(
+    envSchema,
+    env,
+    (detail) => new EdgeWriterConfigError(`edge-writer configuration invalid: ${detail}`),
   );
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new EdgeWriterConfigError(`edge-writer configuration invalid: ${detail}`);
-  }
-  return parsed.data;
 }

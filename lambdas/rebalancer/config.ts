@@ -13,6 +13,7 @@ import { addressField, decimalString, secretSourceField } from "../../hotpath/co
 import type { SecretSource } from "../../hotpath/config/field-schemas.js";
 import type { Network } from "../../hotpath/exchange/wire/actions.js";
 import type { Address } from "../../hotpath/exchange/wire/brands.js";
+import { databaseEnv, intFromEnv, parseLambdaEnv } from "../db/lambdaEnv.js";
 import { DEFAULT_ROLE_RECHECK_MS } from "./masterKey.js";
 import type { RebalancePolicy } from "./plan.js";
 import { DEFAULT_IN_FLIGHT_WINDOW_MS } from "./tickStore.js";
@@ -21,17 +22,8 @@ export class RebalancerConfigError extends Error {
   override readonly name = "RebalancerConfigError";
 }
 
-const intFromEnv = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
-
 const envSchema = z.object({
-  DATABASE_URL: z
-    .string({ error: "DATABASE_URL is required" })
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-  DB_POOL_MAX: intFromEnv(1, 1, 20),
-  DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100, 60_000),
-  DB_STATEMENT_TIMEOUT_MS: intFromEnv(10_000, 100, 300_000),
+  ...databaseEnv(10_000),
   EXCHANGE_NETWORK: z.enum(["mainnet", "testnet"], {
     error: 'EXCHANGE_NETWORK is required: "mainnet" or "testnet"',
   }),
@@ -74,15 +66,11 @@ export interface RebalancerConfig {
 
 /** Reads and validates the environment; an empty variable counts as unset. */
 export function loadRebalancerConfig(env: NodeJS.ProcessEnv = process.env): RebalancerConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  const e = parseLambdaEnv(
+    envSchema,
+    env,
+    (detail) => new RebalancerConfigError(`rebalancer configuration invalid: ${detail}`),
   );
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new RebalancerConfigError(`rebalancer configuration invalid: ${detail}`);
-  }
-  const e = parsed.data;
   if ((e.EXCHANGE_INFO_URL === undefined) !== (e.EXCHANGE_EXCHANGE_URL === undefined)) {
     throw new RebalancerConfigError(
       "rebalancer configuration invalid: set both EXCHANGE_INFO_URL and EXCHANGE_EXCHANGE_URL, or neither",
