@@ -243,6 +243,12 @@ describe("edge sink against SQS (fauxqs)", () => {
     // (it returns as soon as the spool is empty) so a loaded machine does not leave the run's edges spooled.
     const second = await sink({ closeDrainMs: 15_000 }, "66666666-7777-4888-9999-aaaaaaaaaaaa");
     second.market.frames(50);
+    // SQS is back: the spool must empty by itself (slowly on a loaded machine), before close() is asked to.
+    await eventually(
+      "the spool drained",
+      () => second.handle.flusher.spoolStats.messages === 0 && !second.handle.flusher.spooling,
+      60_000,
+    );
     await second.handle.close();
 
     // In the order SQS accepted them: the old run's edges, then the new run's (spooled behind them).
@@ -262,7 +268,7 @@ describe("edge sink against SQS (fauxqs)", () => {
     const reopened = await EdgeSpool.open({ dir: spoolDir.path, maxBytes: 1 << 20, logger: log.logger });
     expect(reopened.isEmpty).toBe(true);
     await reopened.close();
-  });
+  }, 90_000);
 
   it("close() with SQS down leaves every edge on disk, none only in RAM", async () => {
     const { handle, market } = await sink({ closeDrainMs: 0 });
