@@ -164,7 +164,12 @@ describe("local rebalancer schedule (accelerated clock)", () => {
           },
           { periodMs: PERIOD_MS, clock },
         );
-        await clock.advanceTo(startMs + FIVE_MINUTES_MS, () => Promise.all(running));
+        // After each boundary: let the schedule start its tick (one macrotask), then wait for every tick,
+        // so a slow tick on a loaded machine is not overlapped by the next boundary (which would skip it).
+        await clock.advanceTo(startMs + FIVE_MINUTES_MS, async () => {
+          await nextMacrotask();
+          await Promise.all(running);
+        });
         await schedule.stop();
 
         const rows = (
