@@ -181,6 +181,7 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
         fees,
         nowMs: performance.now(),
         edgeSink: edgeSink?.flusher,
+        execution: trading?.executor,
       }),
     ...(controlTarget === undefined || options.control === undefined
       ? {}

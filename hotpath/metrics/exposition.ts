@@ -8,6 +8,7 @@ import { BREAKER_REASONS } from "../feed/breaker.js";
 import type { FeedConnectionState } from "../feed/feedClient.js";
 import type { FeeSource } from "../feed/feedStatus.js";
 import type { FundingSource, MarketFeed } from "../feed/marketFeed.js";
+import { renderExecutionMetrics, type ExecutionMetricsSource } from "../execution/executionMetrics.js";
 import { renderEdgeSinkMetrics, type EdgeSinkMetricsSource } from "../persistence/edgeSinkMetrics.js";
 import type { FeedMetrics, FramesByChannel } from "./feedMetrics.js";
 import { PrometheusWriter } from "./prometheus.js";
@@ -21,6 +22,8 @@ export interface ExpositionInput {
   readonly nowMs: number;
   /** The edge sink (persistence of every edge), when this process runs one. */
   readonly edgeSink?: EdgeSinkMetricsSource | undefined;
+  /** The executor, when this process trades. */
+  readonly execution?: ExecutionMetricsSource | undefined;
 }
 
 const LATENCY_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
@@ -34,9 +37,11 @@ export function renderMetrics({
   fees,
   nowMs,
   edgeSink,
+  execution,
 }: ExpositionInput): string {
   const out = new PrometheusWriter();
   if (edgeSink !== undefined) renderEdgeSinkMetrics(out, edgeSink);
+  if (execution !== undefined) renderExecutionMetrics(out, execution);
   const framesHelp = "WebSocket frames received, by channel";
   for (const channel of Object.keys(metrics.frames) as (keyof FramesByChannel)[]) {
     out.counter("hlbasis_feed_frames_total", framesHelp, metrics.frames[channel], { channel });
