@@ -5,7 +5,7 @@
  * (`maxAttempts: 1`) so that no request outlives the deadline the flusher gives it.
  */
 
-import { SQSClient, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
 
 export interface EdgeQueueEntry {
   /** Unique within one batch (SQS: alphanumerics, `-`, `_`, ≤ 80 chars). */
@@ -60,7 +60,8 @@ export class EdgeQueueRequestError extends Error {
   }
 }
 
-export interface SqsEdgeSenderOptions {
+/** Where a queue is and how to reach it (shared by the edge and the trade senders). */
+export interface SqsQueueOptions {
   readonly queueUrl: string;
   readonly region: string;
   /** An SQS-compatible endpoint (fauxqs, LocalStack); default AWS's for `region`. */
@@ -71,6 +72,8 @@ export interface SqsEdgeSenderOptions {
   readonly connectTimeoutMs?: number;
 }
 
+export type SqsEdgeSenderOptions = SqsQueueOptions;
+
 function errorCode(error: unknown): string {
   if (error instanceof Error) {
     const errno = (error as NodeJS.ErrnoException).code;
@@ -80,11 +83,16 @@ function errorCode(error: unknown): string {
   return "Unknown";
 }
 
-export class SqsEdgeSender implements EdgeBatchSender {
+/**
+ * One `SendMessageBatch` per call with `@aws-sdk/client-sqs`, the SDK's own retries off (the callers retry
+ * and spool): the entries SQS did not accept come back as failures, and so does every entry the response
+ * names neither way; a request that failed as a whole rejects with `EdgeQueueRequestError`.
+ */
+export class SqsBatchSender {
   readonly queueUrl: string;
   private readonly client: SQSClient;
 
-  constructor(options: SqsEdgeSenderOptions) {
+  constructor(options: SqsQueueOptions) {
     this.queueUrl = options.queueUrl;
     this.client = new SQSClient({
       region: options.region,
@@ -95,17 +103,14 @@ export class SqsEdgeSender implements EdgeBatchSender {
     });
   }
 
-  async sendBatch(
-    entries: readonly EdgeQueueEntry[],
+  async sendEntries(
+    entries: readonly SendMessageBatchRequestEntry[],
     signal: AbortSignal,
   ): Promise<readonly EdgeQueueEntryFailure[]> {
     let output;
     try {
       output = await this.client.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: entries.map((entry) => ({ Id: entry.id, MessageBody: entry.body })),
-        }),
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: [...entries] }),
         { abortSignal: signal },
       );
     } catch (error) {
@@ -121,13 +126,9 @@ export class SqsEdgeSender implements EdgeBatchSender {
     // An entry SQS reported neither way did not demonstrably land: resend it.
     const reported = new Set([...(output.Successful ?? []).map((ok) => ok.Id), ...failures.map((f) => f.id)]);
     for (const entry of entries) {
-      if (!reported.has(entry.id)) {
-        failures.push({
-          id: entry.id,
-          senderFault: false,
-          code: "NotReported",
-          message: "absent from response",
-        });
+      const id = entry.Id ?? "";
+      if (!reported.has(id)) {
+        failures.push({ id, senderFault: false, code: "NotReported", message: "absent from response" });
       }
     }
     return failures;
@@ -136,5 +137,18 @@ export class SqsEdgeSender implements EdgeBatchSender {
   /** Closes the client's sockets. */
   destroy(): void {
     this.client.destroy();
+  }
+}
+
+/** The edges queue: packed edge messages, one entry each. */
+export class SqsEdgeSender extends SqsBatchSender implements EdgeBatchSender {
+  sendBatch(
+    entries: readonly EdgeQueueEntry[],
+    signal: AbortSignal,
+  ): Promise<readonly EdgeQueueEntryFailure[]> {
+    return this.sendEntries(
+      entries.map((entry) => ({ Id: entry.id, MessageBody: entry.body })),
+      signal,
+    );
   }
 }

@@ -32,14 +32,17 @@
 
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { SQSClient, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-
 import { ReconnectBackoff, type BackoffLimits } from "../feed/backoff.js";
 import { ThrottledWarning } from "../feed/throttledLog.js";
 import type { PrometheusWriter } from "../metrics/prometheus.js";
 import type { Logger } from "../observability/logger.js";
 import { EdgeSpool, type SpooledMessage } from "./edgeSpool.js";
-import { EdgeQueueRequestError, type EdgeQueueEntryFailure } from "./edgeSqsSender.js";
+import {
+  EdgeQueueRequestError,
+  SqsBatchSender,
+  type EdgeQueueEntryFailure,
+  type SqsQueueOptions,
+} from "./edgeSqsSender.js";
 import {
   SQS_MAX_BATCH_ENTRIES,
   TRADE_SQS_LIMITS,
@@ -66,80 +69,15 @@ export interface TradeBatchSender {
   ): Promise<readonly EdgeQueueEntryFailure[]>;
 }
 
-export interface SqsTradeSenderOptions {
-  readonly queueUrl: string;
-  readonly region: string;
-  /** An SQS-compatible endpoint (fauxqs, LocalStack); default AWS's for `region`. */
-  readonly endpoint?: string;
-  /** Default: the SDK's provider chain. */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** Give up on establishing a connection after this long; default 1 000 ms. */
-  readonly connectTimeoutMs?: number;
-}
+export type SqsTradeSenderOptions = SqsQueueOptions;
 
-function errorCode(error: unknown): string {
-  if (error instanceof Error) {
-    const errno = (error as NodeJS.ErrnoException).code;
-    if (error.name !== "Error") return error.name;
-    if (typeof errno === "string") return errno;
-  }
-  return "Unknown";
-}
-
-/** `SendMessageBatch` to the trades queue with `@aws-sdk/client-sqs`; the SDK's own retries are off. */
-export class SqsTradeSender implements TradeBatchSender {
-  readonly queueUrl: string;
-  private readonly client: SQSClient;
-
-  constructor(options: SqsTradeSenderOptions) {
-    this.queueUrl = options.queueUrl;
-    this.client = new SQSClient({
-      region: options.region,
-      maxAttempts: 1,
-      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? 1_000 },
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      ...(options.credentials === undefined ? {} : { credentials: { ...options.credentials } }),
-    });
-  }
-
-  async sendBatch(
+/** `SendMessageBatch` to the trades queue (FIFO: group and deduplication ids per entry). */
+export class SqsTradeSender extends SqsBatchSender implements TradeBatchSender {
+  sendBatch(
     messages: readonly TradeMessage[],
     signal: AbortSignal,
   ): Promise<readonly EdgeQueueEntryFailure[]> {
-    const entries = sendBatchEntries(messages);
-    let output;
-    try {
-      output = await this.client.send(
-        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: entries }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new EdgeQueueRequestError(errorCode(error), detail, { cause: error });
-    }
-    const failures: EdgeQueueEntryFailure[] = (output.Failed ?? []).map((failed) => ({
-      id: failed.Id ?? "",
-      senderFault: failed.SenderFault === true,
-      code: failed.Code ?? "Unknown",
-      message: failed.Message ?? "",
-    }));
-    // An entry SQS reported neither way did not demonstrably land: resend it.
-    const reported = new Set([...(output.Successful ?? []).map((ok) => ok.Id), ...failures.map((f) => f.id)]);
-    for (const entry of entries) {
-      if (!reported.has(entry.Id)) {
-        failures.push({
-          id: entry.Id,
-          senderFault: false,
-          code: "NotReported",
-          message: "absent from response",
-        });
-      }
-    }
-    return failures;
-  }
-
-  destroy(): void {
-    this.client.destroy();
+    return this.sendEntries(sendBatchEntries(messages), signal);
   }
 }
 
