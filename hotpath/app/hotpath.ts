@@ -15,6 +15,7 @@ import { FeedClient } from "../feed/feedClient.js";
 import { feedStatus, type FeeSource, type FeedStatus } from "../feed/feedStatus.js";
 import { FramePipeline, type EdgeSink } from "../feed/framePipeline.js";
 import { MarketFeed } from "../feed/marketFeed.js";
+import { FULL_MARKET_DEPTH, marketScanDepthOf } from "../feed/scanDepth.js";
 import { assetCtxSubscriptions, feedSubscriptions } from "../feed/subscriptions.js";
 import { EdgeStream } from "../host/edgeStream.js";
 import { startHostServer, type HostServer } from "../host/hostServer.js";
@@ -106,9 +107,12 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
           await import("../persistence/edgeSink.js")
         ).startEdgeSink(options.edgeSink, { ids, logger, bootId });
   const limits = { staleAfterMs: config.feed.staleAfterMs, maxLegSkewMs: config.feed.maxLegSkewMs };
-  const feeds = markets.map((market, index) =>
-    MarketFeed.create(MarketBooks.forMarket(market), params[index]!, ids, limits, fundingSources[index]),
-  );
+  const feeds = markets.map((market, index) => {
+    const books = MarketBooks.forMarket(market);
+    const scanDepth =
+      config.feed.bookScan === "full" ? FULL_MARKET_DEPTH : marketScanDepthOf(config.risk, books.scales);
+    return MarketFeed.create(books, params[index]!, ids, limits, fundingSources[index], scanDepth);
+  });
   const books = feeds.map((feed) => feed.books);
   const metrics = new FeedMetrics();
   const onEdge = options.onEdge ?? ((): void => {});

@@ -111,6 +111,14 @@ const feedSchema = z
       pongTimeoutMs: integerInRange(100, MINUTE, " milliseconds").default(5 * SECOND),
       reconnectBackoffMinMs: integerInRange(10, MINUTE, " milliseconds").default(250),
       reconnectBackoffMaxMs: integerInRange(100, 10 * MINUTE, " milliseconds").default(30 * SECOND),
+      /**
+       * How much of each `l2Book` side is parsed: `decisionDepth` reads what the risk limits let any decision
+       * walk, with a 2× margin (`feed/scanDepth.ts`), and skips the rest unparsed; `full` parses and validates
+       * every level.
+       */
+      bookScan: z
+        .enum(["decisionDepth", "full"], { error: 'one of "decisionDepth", "full"' })
+        .default("decisionDepth"),
     },
     { error: "an object of feed settings" },
   )

@@ -57,18 +57,25 @@ export function walkSide(side: BookSide, walk: BookWalk): BookWalk {
   for (let i = 0; i < side.depth && lots < lotCap; i++) {
     const price = prices[i]!;
     let take = Math.min(sizes[i]!, lotCap - lots);
+    let capped = false;
     if (capNotional) {
       // ⌊(cap − notional) / price⌋ inline (`floorDiv`): a call would box the non-Smi dividend.
       const room = notionalCap - notional;
       let affordable = Math.floor(room / price);
       if (affordable * price > room) affordable -= 1;
       else if ((affordable + 1) * price <= room) affordable += 1;
-      take = Math.min(take, affordable);
+      if (affordable < take) {
+        take = affordable;
+        capped = true;
+      }
     }
     if (take <= 0) break;
     lots += take;
     notional += take * price;
     lastPrice = price;
+    // The cap stopped us inside this level: the next lot of an order fills here, not at a deeper (for bids,
+    // cheaper) level, so nothing deeper may be counted.
+    if (capped) break;
   }
   walk.lots = lots;
   walk.notional = notional;

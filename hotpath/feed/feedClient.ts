@@ -36,7 +36,8 @@ export type FeedConnectionState = "idle" | "connecting" | "open" | "waiting" | "
 export interface FeedClientOptions {
   readonly url: string;
   readonly subscriptions: readonly FeedSubscription[];
-  readonly feed: Config["feed"];
+  /** The connection settings (`bookScan` is the scanner's, set on each `MarketFeed`). */
+  readonly feed: Omit<Config["feed"], "bookScan">;
   readonly pipeline: FramePipeline;
   readonly metrics: FeedMetrics;
   readonly logger: Logger;

@@ -17,7 +17,7 @@ import type { BookUpdateResult } from "../book/legBook.js";
 import { decodeWsMessage } from "../exchange/wire/decode-ws.js";
 import type { FeedMetrics } from "../metrics/feedMetrics.js";
 import type { Logger } from "../observability/logger.js";
-import { FrameScanner, type ScanOutcome } from "./frameScanner.js";
+import { FrameScanner, type ScanOutcome, type ScanTarget } from "./frameScanner.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { ThrottledWarning } from "./throttledLog.js";
 
@@ -51,16 +51,20 @@ export class FramePipeline {
   ) {
     this.markets = markets;
     const targetMarkets: MarketFeed[] = [];
-    const legs = [];
+    const targets: ScanTarget[] = [];
     for (const market of markets) {
-      this.byPerpCoin.set(market.books.perp.coin, market);
-      for (const leg of [market.books.perp, market.books.spot]) {
-        legs.push(leg);
+      const { perp, spot } = market.books;
+      this.byPerpCoin.set(perp.coin, market);
+      targets.push(
+        { coin: perp.coin, scales: perp.scales, scanDepth: market.scanDepth.perp },
+        { coin: spot.coin, scales: spot.scales, scanDepth: market.scanDepth.spot },
+      );
+      for (const leg of [perp, spot]) {
         targetMarkets.push(market);
         this.byWireCoin.set(leg.coin, market);
       }
     }
-    this.scanner = new FrameScanner(legs);
+    this.scanner = new FrameScanner(targets);
     this.marketOfTarget = targetMarkets;
     this.badFrame = new ThrottledWarning(logger, "feed frame rejected");
     this.serverError = new ThrottledWarning(logger, "feed error frame from the exchange");

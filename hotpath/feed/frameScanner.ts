@@ -17,6 +17,12 @@
  * `decodeWsMessage` and, for a book message, `MarketBooks.applyMessage`. The scanner never produces a book
  * the full decoder would not (differential-tested in `test/feed/frameScanner.*.test.ts`).
  *
+ * Depth. A target may ask for less than every level (`ScanTarget.scanDepth`, `scanDepth.ts`): each side of
+ * its `l2Book` is then parsed up to the depth its decisions can read and the rest of the side is skipped to
+ * its closing `]` without being parsed (`skipped` says which bytes). The rule above then holds for the frame
+ * with the skipped bytes removed: what the scanner produces is exactly what the full decoder makes of that
+ * frame (differential-tested too), and a problem in a level nobody reads no longer rejects the frame.
+ *
  * Outcomes:
  * - `"handled"`: `frame` holds the parsed frame and `targetIndex` the registered target it is for;
  * - `"fallback"`: possibly a book frame; run the full decoder;
@@ -36,7 +42,8 @@
 import { BookFrame, type BookFrameKind } from "../book/bookFrame.js";
 import { MAX_BOOK_LEVELS, type BookSide } from "../book/bookSide.js";
 import type { LegScales } from "../book/scales.js";
-import { scanLevelAt, scanSideAt } from "./levelScanner.js";
+import { lastSkippedFrom, lastSkippedTo, scanLevelAt, scanSideAt } from "./levelScanner.js";
+import { FULL_DEPTH, type ScanDepth } from "./scanDepth.js";
 import { asciiToken, ScanCursor } from "./scanCursor.js";
 
 export type ScanOutcome = "handled" | "fallback" | "notBook";
@@ -46,6 +53,8 @@ export interface ScanTarget {
   /** The wire coin, e.g. `"HYPE"`, `"@107"`. */
   readonly coin: string;
   readonly scales: LegScales;
+  /** How deep to read each `l2Book` side (`scanDepth.ts`); every level when absent. */
+  readonly scanDepth?: ScanDepth;
 }
 
 const OPEN_BRACE = 123;
@@ -85,8 +94,15 @@ export class FrameScanner {
   readonly frame: BookFrame;
   /** Index into the targets of the last handled frame's coin. */
   targetIndex = -1;
+  /**
+   * The bytes of the last scanned `l2Book` left unread per side (see `ScanTarget.scanDepth`):
+   * `[bidsFrom, bidsTo, asksFrom, asksTo]` as offsets into the scanned buffer, −1 where nothing was skipped.
+   */
+  readonly skipped = new Int32Array(4).fill(-1);
 
   private readonly targets: readonly ScanTarget[];
+  private readonly depths: readonly ScanDepth[];
+  private depth: ScanDepth = FULL_DEPTH;
   /** `coin + '"'`, so that a match also checks the string ends there (`@1` must not match `@10`). */
   private readonly coinTokens: readonly Uint8Array[];
   private readonly cursor = new ScanCursor();
@@ -103,6 +119,7 @@ export class FrameScanner {
       coins.add(target.coin);
     }
     this.targets = [...targets];
+    this.depths = this.targets.map((target) => target.scanDepth ?? FULL_DEPTH);
     this.coinTokens = this.targets.map((target) => asciiToken(`${target.coin}"`));
     this.frame = new BookFrame(capacity);
   }
@@ -159,6 +176,8 @@ export class FrameScanner {
     const cursor = this.cursor;
     const frame = this.frame;
     frame.begin(kind, "", null);
+    const skipped = this.skipped;
+    skipped[0] = skipped[1] = skipped[2] = skipped[3] = -1;
     const isBook = kind === "l2Book";
     let seen = 0;
     for (;;) {
@@ -200,6 +219,7 @@ export class FrameScanner {
       if (this.cursor.take(tokens[i]!)) {
         const target = this.targets[i]!;
         this.targetIndex = i;
+        this.depth = this.depths[i]!;
         const frame = this.frame;
         frame.coin = target.coin;
         this.priceDecimals = frame.priceDecimals = target.scales.priceDecimals;
@@ -214,17 +234,27 @@ export class FrameScanner {
   private scanLevels(): boolean {
     const cursor = this.cursor;
     return (
-      this.scanSide(this.frame.bids) &&
+      this.scanSide(this.frame.bids, 0) &&
       cursor.takeChar(COMMA) &&
-      this.scanSide(this.frame.asks) &&
+      this.scanSide(this.frame.asks, 2) &&
       cursor.takeChar(CLOSE_BRACKET)
     );
   }
 
-  /** `[level,…]` or `[]`. */
-  private scanSide(side: BookSide): boolean {
+  /** `[level,…]` or `[]`, read to the target's depth; `skippedAt`: its slot in `skipped`. */
+  private scanSide(side: BookSide, skippedAt: number): boolean {
     const cursor = this.cursor;
-    const end = scanSideAt(cursor.text, cursor.pos, side, this.priceDecimals, this.sizeDecimals);
+    const end = scanSideAt(
+      cursor.text,
+      cursor.pos,
+      cursor.end,
+      side,
+      this.priceDecimals,
+      this.sizeDecimals,
+      this.depth,
+    );
+    this.skipped[skippedAt] = lastSkippedFrom();
+    this.skipped[skippedAt + 1] = lastSkippedTo();
     if (end < 0) return false;
     cursor.pos = end;
     return true;

@@ -18,6 +18,7 @@
 
 import type { BookSide } from "../book/bookSide.js";
 import { POWERS_OF_TEN } from "../book/scales.js";
+import type { ScanDepth } from "./scanDepth.js";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -145,22 +146,64 @@ export function scanLevelAt(
   return side.append(price, size, orders) ? i + 1 : -1;
 }
 
-/** `[level,…]` or `[]` at `i`, into `side` (cleared by the caller). Returns the index past `]`, or -1. */
+/** Where the last `scanSideAt` stopped parsing and resumed: `[skippedFrom, skippedTo)`, or −1 for both. */
+let skippedFrom = -1;
+let skippedTo = -1;
+
+export function lastSkippedFrom(): number {
+  return skippedFrom;
+}
+
+export function lastSkippedTo(): number {
+  return skippedTo;
+}
+
+/**
+ * `[level,…]` or `[]` at `i`, into `side` (cleared by the caller). Returns the index past `]`, or -1.
+ *
+ * With a finite `depth`, parsing stops after the first level at which the side holds `depth.lots` lots and
+ * `depth.notional` (price units × lots) — or fills its capacity —, and the rest of the side, up to the next
+ * `]` before `end`, is skipped unread (`lastSkippedFrom/To`): levels no decision reads are neither parsed nor
+ * validated. Level objects hold no `]`, so on an exchange frame that `]` closes the side; on anything else
+ * the header checks after it fail or the skipped bytes were never going to be read.
+ */
 export function scanSideAt(
   text: Buffer,
   i: number,
+  end: number,
   side: BookSide,
   priceDecimals: number,
   sizeDecimals: number,
+  depth: ScanDepth,
 ): number {
+  skippedFrom = -1;
+  skippedTo = -1;
   if (text[i] !== OPEN_BRACKET) return -1;
   i += 1;
   if (text[i] === CLOSE_BRACKET) return i + 1;
+  const depthLots = depth.lots;
+  const depthNotional = depth.notional;
+  const limited = depthLots < Infinity || depthNotional < Infinity;
+  let lots = 0;
+  let notional = 0;
   for (;;) {
     i = scanLevelAt(text, i, side, priceDecimals, sizeDecimals);
     if (i < 0) return -1;
     const code = text[i];
     if (code === COMMA) {
+      if (limited) {
+        const stored = side.depth;
+        const size = side.sizes[stored - 1]!;
+        lots += size;
+        notional += size * side.prices[stored - 1]!;
+        if ((lots >= depthLots && notional >= depthNotional) || stored === side.capacity) {
+          const close = text.indexOf(CLOSE_BRACKET, i);
+          if (close < 0 || close >= end) return -1;
+          skippedFrom = i;
+          skippedTo = close;
+          return close + 1;
+        }
+      }
       i += 1;
     } else {
       return code === CLOSE_BRACKET ? i + 1 : -1;

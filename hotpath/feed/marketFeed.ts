@@ -9,6 +9,7 @@ import { EdgeCalculator } from "../edge/edgeCalculator.js";
 import type { EdgeParams } from "../edge/edgeParams.js";
 import type { EdgeIdSequence } from "../edge/edgeRecord.js";
 import { MarketBreaker, type BreakerLimits } from "./breaker.js";
+import { FULL_MARKET_DEPTH, type MarketScanDepth } from "./scanDepth.js";
 
 /**
  * Where the edge's funding rate and oracle price come from:
@@ -28,12 +29,16 @@ export class MarketFeed {
   /** `activeAssetCtx` frames applied. */
   assetCtxUpdates = 0;
 
-  /** `fundingSource`: where `edges.params`' funding and oracle came from (the start-up read by default). */
+  /**
+   * `fundingSource`: where `edges.params`' funding and oracle came from (the start-up read by default);
+   * `scanDepth`: how much of each leg's book the frame scanner reads (all of it by default).
+   */
   constructor(
     readonly books: MarketBooks,
     readonly edges: EdgeCalculator,
     limits: BreakerLimits,
     fundingSource: Exclude<FundingSource, "live"> = "startup",
+    readonly scanDepth: MarketScanDepth = FULL_MARKET_DEPTH,
   ) {
     if (edges.books !== books) throw new RangeError(`edge calculator of ${books.coin} reads other books`);
     this.breaker = new MarketBreaker(books.perp, books.spot, limits);
@@ -46,8 +51,9 @@ export class MarketFeed {
     ids: EdgeIdSequence,
     limits: BreakerLimits,
     fundingSource: Exclude<FundingSource, "live"> = "startup",
+    scanDepth: MarketScanDepth = FULL_MARKET_DEPTH,
   ): MarketFeed {
-    return new MarketFeed(books, new EdgeCalculator(books, params, ids), limits, fundingSource);
+    return new MarketFeed(books, new EdgeCalculator(books, params, ids), limits, fundingSource, scanDepth);
   }
 
   get coin(): string {

@@ -4,6 +4,11 @@
  * `JSON.parse` → a top-of-book basis), each in its own process.
  *
  *   npm run bench:feed -- [--ws <url> --info <url>] [--n <messages>] [--coin HYPE] [--runtime tsx]
+ *                         [--book-scan decisionDepth|full]
+ *
+ * The hot path parses each book side as deep as the process would with the default configuration's risk
+ * limits (`feed.bookScan` `decisionDepth`, `hotpath/feed/scanDepth.ts`); `--book-scan full` parses and
+ * validates every level, as `HLB_FEED_BOOK_SCAN=full` does.
  *
  * Without `--ws`, the simulator runs in stress mode in a child process (`test/sim/cli.ts --rate stress`):
  * 20-level `l2Book` snapshots of the perp and the spot pair as fast as the socket drains. Each phase warms
@@ -36,6 +41,8 @@ import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import { FramePipeline } from "../../hotpath/feed/framePipeline.js";
 import { WsConnection } from "../../hotpath/feed/wsConnection.js";
 import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
+import { FULL_MARKET_DEPTH, marketScanDepthOf } from "../../hotpath/feed/scanDepth.js";
+import { loadConfig } from "../../hotpath/config/index.js";
 import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
 import { LatencyHistogram } from "../../hotpath/metrics/latencyHistogram.js";
 import { createLogger } from "../../hotpath/observability/logger.js";
@@ -56,6 +63,7 @@ interface Args {
   coin: string;
   phase: "hotpath" | "baseline" | undefined;
   runtime: Runtime;
+  bookScan: "decisionDepth" | "full";
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -66,6 +74,7 @@ function parseArgs(argv: readonly string[]): Args {
     coin: "HYPE",
     phase: undefined,
     runtime: "compiled",
+    bookScan: "decisionDepth",
   };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
@@ -77,7 +86,12 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === "--coin") args.coin = value;
     else if (flag === "--phase" && (value === "hotpath" || value === "baseline")) args.phase = value;
     else if (flag === "--runtime" && (value === "compiled" || value === "tsx")) args.runtime = value;
-    else throw new Error(`unknown flag ${flag} (known: --ws, --info, --n, --coin, --runtime compiled|tsx)`);
+    else if (flag === "--book-scan" && (value === "decisionDepth" || value === "full")) args.bookScan = value;
+    else
+      throw new Error(
+        `unknown flag ${flag} (known: --ws, --info, --n, --coin, --runtime compiled|tsx, ` +
+          "--book-scan decisionDepth|full)",
+      );
   }
   if (!(Number.isInteger(args.n) && args.n > 0)) throw new Error(`--n must be a positive integer`);
   return args;
@@ -174,6 +188,11 @@ async function runHotpath(args: Args & { ws: string; info: string }): Promise<Om
     },
     new EdgeIdSequence(),
     { staleAfterMs: 2000, maxLegSkewMs: 500 },
+    "startup",
+    // As the process runs: the default configuration's limits bound how deep each side is parsed.
+    args.bookScan === "full"
+      ? FULL_MARKET_DEPTH
+      : marketScanDepthOf(loadConfig({ env: {}, argv: [] }).risk, books.scales),
   );
   const metrics = new FeedMetrics();
   const pipeline = new FramePipeline(
@@ -334,6 +353,8 @@ function runPhase(
         String(args.n),
         "--coin",
         args.coin,
+        "--book-scan",
+        args.bookScan,
       ],
       { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
     );

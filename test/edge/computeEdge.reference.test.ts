@@ -50,7 +50,41 @@ function expectMatch(scenario: EdgeScenario, direction: EdgeDirection): void {
   expect(Math.abs(record.spot.vwap / expected.spotVwap - 1)).toBeLessThan(VWAP_TOLERANCE);
 }
 
+/**
+ * A notional cap that falls inside a level with size to spare: the next lot of a real order fills at that
+ * level's price, over the cap, so the walk must stop there and not take a lot from the cheaper bid below
+ * (found by the scan-depth property test; random scenarios rarely hit it).
+ */
+const CAP_INSIDE_A_LEVEL: EdgeScenario = {
+  perpSzDecimals: 2,
+  spotSzDecimals: 2,
+  clip: "0.51",
+  perpTaker: 0,
+  spotTaker: 0,
+  fundingPerHour: 0,
+  holdingHours: 0,
+  oraclePx: "5",
+  maxQty: "0.51",
+  notionalHeadroomUsdc: "80.04753",
+  spotQuoteAvailableUsdc: null,
+  spotBaseAvailable: "0.51",
+  perp: { bids: [["156.953", "0.01"]], asks: [["156.955", "0.51"]] },
+  spot: {
+    bids: [
+      ["156.956", "1.02"],
+      ["156.953", "0.01"],
+    ],
+    asks: [["156.96", "0.01"]],
+  },
+};
+
 describe("computeEdge matches the exact-decimal reference", () => {
+  it("stops a capped walk inside the level where the cap falls", () => {
+    expectMatch(CAP_INSIDE_A_LEVEL, "spotRich");
+    const { scratch } = fastEdge(CAP_INSIDE_A_LEVEL, "spotRich");
+    expect([scratch.entryQty, scratch.clipLimit]).toEqual([50, "notionalHeadroom"]);
+  });
+
   for (const direction of EDGE_DIRECTIONS) {
     it(`${direction}, HYPE scales (szDecimals 2 on both legs)`, () => {
       fc.assert(

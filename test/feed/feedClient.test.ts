@@ -66,6 +66,7 @@ function feedConfig(overrides: Partial<Config["feed"]> = {}): Config["feed"] {
     pongTimeoutMs: 5_000,
     reconnectBackoffMinMs: 100,
     reconnectBackoffMaxMs: 1000,
+    bookScan: "full",
     ...overrides,
   };
 }
