@@ -18,7 +18,7 @@ import { IntentJournal } from "../execution/journal/index.js";
 import type { ExchangeHttpClient } from "../exchange/http/httpClient.js";
 import { NonceAllocator } from "../exchange/nonce/index.js";
 import type { BasisMarket } from "../exchange/registry/index.js";
-import type { Signer } from "../exchange/signing/index.js";
+import { keepPresignaturesReady, type Signer } from "../exchange/signing/index.js";
 import type { Network } from "../exchange/wire/actions.js";
 import type { Address } from "../exchange/wire/brands.js";
 import type { MarketFeed } from "../feed/marketFeed.js";
@@ -97,6 +97,9 @@ export function startTrading(args: {
     dir: config.persistence.nonceDir,
     backgroundRenewal: { onError: (error) => logger.error({ err: error }, "nonce lease renewal failed") },
   });
+  // The order path signs with nonces prepared while idle (`exchange/signing/presignatures.ts`): ≈ 2 µs
+  // instead of ≈ 40–60 µs of curve arithmetic between the frame and the socket.
+  const presignatures = keepPresignaturesReady(options.signer.enablePresignatures());
   const executor = new Executor({
     markets: args.markets.map((market, index) => ({
       feed: args.feeds[index]!,
@@ -128,6 +131,7 @@ export function startTrading(args: {
     executor,
     journal,
     stop: async () => {
+      presignatures.stop();
       await executor.stop();
       journal.close();
       nonces.close();

@@ -45,6 +45,7 @@ import { NonceAllocator } from "../../hotpath/exchange/nonce/index.js";
 import {
   createSigner,
   defaultSecp256k1Backend,
+  keepPresignaturesReady,
   signUserSignedAction,
   type Signer,
 } from "../../hotpath/exchange/signing/index.js";
@@ -68,6 +69,8 @@ import { DEFAULT_STRATEGY_CONFIG, type StrategyConfig } from "../../hotpath/stra
  * the exchange, on another machine, never does. Off by default (the shared machine's other jobs still run).
  */
 const PIN = process.env["HLB_BENCH_PIN"] === "1";
+/** `HLB_BENCH_PRESIGN=off` signs every order with RFC 6979 (no prepared nonces), as before 2026-12-03. */
+const PRESIGN = process.env["HLB_BENCH_PRESIGN"] !== "off";
 const WARMUP = 300;
 const ITERATIONS = Number(process.env["HLB_BENCH_ITERATIONS"] ?? 3_000);
 const SKIP_FRAMES = 500_000;
@@ -207,6 +210,15 @@ async function runMode(mode: JournalMode): Promise<void> {
     dir: join(dir, "nonces"),
     backgroundRenewal: { onError: () => {} },
   });
+  // As the process does (`app/trading.ts`): the order path signs with nonces prepared while idle, and the
+  // keeper refills one every 2 ms while the pool is below capacity. The process's pool (32) never drains at
+  // the order rates its risk limits allow (a few a minute); these intents come back to back, one per round
+  // trip, faster than a 2 ms refill, so the pool starts with one presignature per intent — and the keeper
+  // still runs throughout (the pool is below capacity), so its refill work lands between intents as it does
+  // in the process.
+  const presignatures = PRESIGN
+    ? keepPresignaturesReady(agent.enablePresignatures(WARMUP + ITERATIONS + 64))
+    : undefined;
   const executor = new Executor({
     markets: [{ feed, market, spotBase: "0" }],
     strategy,
@@ -284,6 +296,9 @@ async function runMode(mode: JournalMode): Promise<void> {
     // when nothing else ran in between, against the per-intent stages above (each after the event loop
     // handled the previous intent's answer, as in production, where an intent follows an idle stretch).
     const scanner = new FrameScanner([feed.books.perp, feed.books.spot]);
+    const hotRfc6979Signer = createSigner(`0x${randomBytes(32).toString("hex")}`);
+    const hotPresigner = createSigner(`0x${randomBytes(32).toString("hex")}`);
+    hotPresigner.enablePresignatures(ITERATIONS + 1);
     state.context.nowMs = Date.now() + 60_000; // past any cool-down
     const scratch = feed.edges.scratch("perpRich");
     const sample = (stage: string, fn: (i: number) => unknown): void => {
@@ -307,7 +322,9 @@ async function runMode(mode: JournalMode): Promise<void> {
     if (decide(scratch, state.context, state.strategy).kind !== "open") throw new Error("no open verdict");
     sample("hot.decide", () => decide(scratch, state.context, state.strategy));
     const signedIntent = lastSent!;
-    sample("hot.sign", () => signLegs(signedIntent, [0, 1], agent, "mainnet"));
+    // A fresh signer per row: `agent`'s pool drains within a tight loop and would mix the two paths.
+    sample("hot.sign", () => signLegs(signedIntent, [0, 1], hotRfc6979Signer, "mainnet"));
+    sample("hot.presign", () => signLegs(signedIntent, [0, 1], hotPresigner, "mainnet"));
 
     // Skip path: a flat basis, nothing trades; both directions decided per frame.
     const flat = Array.from({ length: 64 }, (_, i) => [
@@ -372,6 +389,7 @@ async function runMode(mode: JournalMode): Promise<void> {
     if (executor.stats.rootIntents !== intentsBefore) throw new Error("the flat frames traded");
   }
 
+  presignatures?.stop();
   await executor.stop();
   journal.close();
   nonces.close();

@@ -4,6 +4,7 @@
  * - `l1.ts`: L1 actions (order, cancel, …) → connectionId → EIP-712 `Agent` digest → signature.
  * - `userSigned.ts`: user-signed actions (usdClassTransfer, approveAgent, …) → EIP-712 digest → signature.
  * - `secp256k1.ts`: the `Signer` (holds the key, native or noble backend) and signer recovery.
+ * - `presignatures.ts`: ECDSA nonces prepared ahead, so the order path's signature is a few big-integer steps.
  * - `msgpack.ts`, `keccak.ts`, `eip712.ts`, `hex.ts`, `signature.ts`: the building blocks.
  */
 
@@ -53,4 +54,5 @@ export { keccak256, keccakBackend, keccakNativeLoadError, type KeccakBackendName
 export { encodeMsgpack, MsgpackEncodeError, MsgpackWriter, type MsgpackValue } from "./msgpack.js";
 export { SignatureFormatError, type ReceivedSignature, type Signature } from "./signature.js";
 export { bytesToHex } from "./hex.js";
+export { keepPresignaturesReady, PresignaturePool } from "./presignatures.js";
 export { NATIVE_CRYPTO_ENV, nativeCryptoDisabled } from "./nativeCrypto.js";

@@ -25,6 +25,7 @@ import type { Address } from "../wire/brands.js";
 import { bytesToHex, HexDecodeError, hexToBytesExact } from "./hex.js";
 import { keccak256 } from "./keccak.js";
 import { NATIVE_CRYPTO_DISABLED_REASON, nativeCryptoDisabled } from "./nativeCrypto.js";
+import { PresignaturePool } from "./presignatures.js";
 import {
   type ReceivedSignature,
   type Signature,
@@ -214,6 +215,7 @@ export class Signer {
   /** Scratch for `r‖s`; signing is synchronous so one buffer per signer suffices. */
   readonly #rs = new Uint8Array(64);
   #wiped = false;
+  #presignatures: PresignaturePool | undefined;
 
   /** Use `createSigner`. `privateKey` is copied. */
   constructor(privateKey: Uint8Array, backend: Secp256k1Backend) {
@@ -228,17 +230,37 @@ export class Signer {
     this.address = addressOfPublicKey(backend.publicKey(this.#privateKey));
   }
 
-  /** Signs `digest` as-is (no extra hashing): RFC 6979, low-s, `v = 27 + recoveryId`. */
+  /**
+   * Signs `digest` as-is (no extra hashing): low-s, `v = 27 + recoveryId`; with a prepared nonce when
+   * presignatures are enabled and one is ready (`presignatures.ts`), else RFC 6979 (deterministic).
+   */
   signDigest(digest: Uint8Array): Signature {
     if (digest.length !== 32) throw new DigestLengthError(digest.length);
     if (this.#wiped) throw new SignerWipedError(this.address);
+    const presigned = this.#presignatures?.sign(digest);
+    if (presigned !== undefined) return presigned;
     const recoveryId = this.#impl.sign(digest, this.#privateKey, this.#rs);
     return signatureFromCompact(this.#rs, recoveryId);
+  }
+
+  /**
+   * From now on signs with nonces prepared ahead (the order path's signer: see `presignatures.ts` for what
+   * that trades). Returns the pool, filled; keep it topped up with `keepPresignaturesReady`.
+   */
+  enablePresignatures(capacity = 32): PresignaturePool {
+    if (this.#wiped) throw new SignerWipedError(this.address);
+    if (this.#presignatures === undefined) {
+      const impl = this.#impl;
+      this.#presignatures = new PresignaturePool(this.#privateKey, (k) => impl.publicKey(k), capacity);
+      this.#presignatures.fill();
+    }
+    return this.#presignatures;
   }
 
   /** Overwrites the key bytes in memory (e.g. at shutdown); `signDigest` throws afterwards. */
   wipe(): void {
     this.#privateKey.fill(0);
+    this.#presignatures?.clear();
     this.#wiped = true;
   }
 
