@@ -106,7 +106,11 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
       : await (
           await import("../persistence/edgeSink.js")
         ).startEdgeSink(options.edgeSink, { ids, logger, bootId });
-  const limits = { staleAfterMs: config.feed.staleAfterMs, maxLegSkewMs: config.feed.maxLegSkewMs };
+  const limits = {
+    staleAfterMs: config.feed.staleAfterMs,
+    maxLegSkewMs: config.feed.maxLegSkewMs,
+    maxExchangeAgeMs: config.feed.maxExchangeAgeMs,
+  };
   const feeds = markets.map((market, index) => {
     const books = MarketBooks.forMarket(market);
     const scanDepth =

@@ -93,6 +93,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: "HLB_FEED_RECONNECT_BACKOFF_MIN_MS", path: ["feed", "reconnectBackoffMinMs"], kind: "integer" },
   { name: "HLB_FEED_RECONNECT_BACKOFF_MAX_MS", path: ["feed", "reconnectBackoffMaxMs"], kind: "integer" },
   { name: "HLB_FEED_BOOK_SCAN", path: ["feed", "bookScan"], kind: "string" },
+  { name: "HLB_FEED_MAX_EXCHANGE_AGE_MS", path: ["feed", "maxExchangeAgeMs"], kind: "integer" },
 
   { name: "HLB_JOURNAL_MODE", path: ["execution", "journalMode"], kind: "string" },
   { name: "HLB_POST_TIMEOUT_MS", path: ["execution", "postTimeoutMs"], kind: "integer" },

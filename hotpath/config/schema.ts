@@ -104,6 +104,13 @@ const feedSchema = z
     {
       /** A book older than this (exchange time vs local clock) is not traded on. */
       staleAfterMs: integerInRange(50, MINUTE, " milliseconds").default(2000),
+      /**
+       * A book whose exchange time (`data.time`) is older than this by the local wall clock is not traded on,
+       * however recently it arrived: a feed repeating an old snapshot looks fresh by receive time alone
+       * (PROTOCOL pitfall 1). Looser than `staleAfterMs` because it also absorbs clock offset between the
+       * exchange and this host.
+       */
+      maxExchangeAgeMs: integerInRange(100, 10 * MINUTE, " milliseconds").default(10 * SECOND),
       /** Perp and spot snapshots further apart in time than this are not combined into a basis. */
       maxLegSkewMs: integerInRange(0, 10 * SECOND, " milliseconds").default(500),
       /** The server drops a connection idle for 60 s (PROTOCOL §2.10), so this stays well below. */

@@ -4,7 +4,10 @@
  * Reasons (a bit set, so evaluation allocates nothing):
  * - `stale`: a leg's last applied frame arrived more than `staleAfterMs` ago by the LOCAL clock. An open
  *   socket proves nothing (a stalled feed sends no frames), so this is evaluated on a timer as well as on
- *   every frame;
+ *   every frame. Also when `maxExchangeAgeMs` is set and a leg's exchange time (`data.time`) is older than
+ *   that by the local WALL clock: a feed that keeps delivering the same old snapshot (a stuck node, a stalled
+ *   book stream — PROTOCOL pitfall 1) looks fresh by receive time alone. A local clock ahead of the
+ *   exchange's by more than the limit blocks trading too, and says so (`stale`): failing closed;
  * - `skew`: the two legs' exchange times differ by more than `maxLegSkewMs` (a basis across two moments);
  * - `crossed`: a leg's best bid ≥ best ask (an inconsistent view);
  * - `resyncing`: disconnected, or reconnected but a leg has not yet received its first frame since. Books
@@ -28,6 +31,8 @@ export const BREAKER_REASONS: readonly BreakerReason[] = ["stale", "skew", "cros
 export interface BreakerLimits {
   readonly staleAfterMs: number;
   readonly maxLegSkewMs: number;
+  /** Exchange time vs the local wall clock (epoch ms); unchecked when absent. */
+  readonly maxExchangeAgeMs?: number;
 }
 
 /** What the breaker reads from a leg; a `LegBook` is one. */
@@ -45,7 +50,8 @@ export function breakerReasonNames(reasons: number): BreakerReason[] {
 
 /**
  * Pure: the reasons that hold for two legs at `nowMs`, given whether each leg has resynchronised since the
- * last (re)connect. A leg that never received a frame counts as resyncing, not stale.
+ * last (re)connect. A leg that never received a frame counts as resyncing, not stale. `nowMs` is monotonic
+ * (`receivedAtMs`'s clock), `wallNowMs` epoch ms (the exchange times' clock).
  */
 export function breakerReasons(
   perp: BreakerLeg,
@@ -54,6 +60,7 @@ export function breakerReasons(
   spotSynced: boolean,
   nowMs: number,
   limits: BreakerLimits,
+  wallNowMs: number = Number.NaN,
 ): number {
   let reasons = 0;
   if (!perpSynced || !spotSynced || Number.isNaN(perp.receivedAtMs) || Number.isNaN(spot.receivedAtMs)) {
@@ -61,6 +68,13 @@ export function breakerReasons(
   }
   // NaN compares false: a leg without frames is covered by `resyncing` above.
   if (nowMs - perp.receivedAtMs > limits.staleAfterMs || nowMs - spot.receivedAtMs > limits.staleAfterMs) {
+    reasons |= BREAKER_STALE;
+  }
+  const maxAge = limits.maxExchangeAgeMs;
+  if (
+    maxAge !== undefined &&
+    (wallNowMs - perp.exchangeTimeMs > maxAge || wallNowMs - spot.exchangeTimeMs > maxAge)
+  ) {
     reasons |= BREAKER_STALE;
   }
   if (Math.abs(perp.exchangeTimeMs - spot.exchangeTimeMs) > limits.maxLegSkewMs) reasons |= BREAKER_SKEW;
@@ -84,6 +98,8 @@ export class MarketBreaker {
     private readonly perp: BreakerLeg,
     private readonly spot: BreakerLeg,
     private readonly limits: BreakerLimits,
+    /** Epoch ms, for `maxExchangeAgeMs`. */
+    private readonly wallClock: () => number = Date.now,
   ) {}
 
   get open(): boolean {
@@ -112,6 +128,7 @@ export class MarketBreaker {
       connected && this.spot.sequence > this.spotSyncFrom,
       nowMs,
       this.limits,
+      this.limits.maxExchangeAgeMs === undefined ? Number.NaN : this.wallClock(),
     );
     const newlySet = reasons & ~this.reasons;
     if (newlySet !== 0) {

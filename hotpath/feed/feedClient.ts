@@ -36,8 +36,11 @@ export type FeedConnectionState = "idle" | "connecting" | "open" | "waiting" | "
 export interface FeedClientOptions {
   readonly url: string;
   readonly subscriptions: readonly FeedSubscription[];
-  /** The connection settings (`bookScan` is the scanner's, set on each `MarketFeed`). */
-  readonly feed: Omit<Config["feed"], "bookScan">;
+  /** The connection settings of the feed configuration (the rest is the books' and breakers'). */
+  readonly feed: Pick<
+    Config["feed"],
+    "pingIntervalMs" | "pongTimeoutMs" | "reconnectBackoffMinMs" | "reconnectBackoffMaxMs"
+  >;
   readonly pipeline: FramePipeline;
   readonly metrics: FeedMetrics;
   readonly logger: Logger;

@@ -45,6 +45,16 @@ describe("breakerReasons (pure)", () => {
     expect(breakerReasons(fresh, leg(1000, 5000), true, true, 3000, LIMITS)).toBe(0);
   });
 
+  it("trips on a leg whose exchange time is older than maxExchangeAgeMs by the wall clock, when set", () => {
+    const aged = { ...LIMITS, maxExchangeAgeMs: 2000 };
+    // Received just now (monotonic 1000 → now 1001), but its data.time is 2001 ms behind the wall clock.
+    expect(breakerReasons(fresh, leg(1000, 5000), true, true, 1001, aged, 7000)).toBe(0);
+    expect(breakerReasons(fresh, leg(1000, 4999), true, true, 1001, aged, 7000)).toBe(BREAKER_STALE);
+    expect(breakerReasons(leg(1000, 4999), fresh, true, true, 1001, aged, 7000)).toBe(BREAKER_STALE);
+    // Unset: exchange age is not checked, whatever the wall clock says.
+    expect(breakerReasons(fresh, leg(1000, 4999), true, true, 1001, LIMITS, 1e12)).toBe(0);
+  });
+
   it("trips on exchange-time skew between the legs beyond maxLegSkewMs, either way", () => {
     expect(breakerReasons(fresh, leg(1000, 5501), true, true, 1000, LIMITS)).toBe(BREAKER_SKEW);
     expect(breakerReasons(leg(1000, 5501), fresh, true, true, 1000, LIMITS)).toBe(BREAKER_SKEW);
