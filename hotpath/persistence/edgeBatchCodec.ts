@@ -18,13 +18,15 @@
  *   million edges; v2 carries ~12k realistic edges per 256 KiB (target ≤ 200 requests per million). Why
  *   binary columns rather than JSON: the producer is the trading process; copying the ring's numbers costs
  *   it ≈0.1 µs an edge, where building rows and their JSON cost ≈6–8 µs an edge on its event loop. The
- *   rows are built here, by the decoder, in the Lambda.
+ *   Lambda does not build rows either: it validates the columns whole and encodes them straight into COPY.
  *
  * - `boot` is the sending process's boot id (a random UUID per start). Edge ids are monotonic per process
  *   only, so (boot, edgeId) is the natural key unique across restarts; the database deduplicates on it.
- * - `decodeEdgeBatch` reads both versions and returns the same `EdgeBatch` for the same edges (v2 gives
- *   decimals in canonical form, e.g. `"309.717958"` for `"309.71795800"`); the row validation is shared,
- *   so both accept exactly the same edges.
+ * - `decodeEdgeBatch` (the reference decoder: row objects, each through the row-tuple schema) reads both
+ *   versions and returns the same `EdgeBatch` for the same edges (v2 gives decimals in canonical form, e.g.
+ *   `"309.717958"` for `"309.71795800"`); the row validation is shared, so both accept exactly the same
+ *   edges. `decodeEdgeMessage` (the edge-writer's) keeps a v2 body in its columns, checked column by column
+ *   (`validateEdgeColumns`): same verdicts and errors, 7–24× faster, no row objects.
  *
  * A new field or meaning is a new version: the decoder rejects versions it does not know (typed error), so
  * a Lambda older than the flusher fails loudly into the DLQ instead of writing half-understood rows.
@@ -46,6 +48,8 @@ import {
   columnsFromRows,
   columnsToBytes,
   rowsFromColumns,
+  rowsFromValidColumns,
+  validateEdgeColumns,
   type EdgeColumns,
 } from "./edgeColumnsCodec.js";
 import {
@@ -123,8 +127,13 @@ const envelopeV2Schema = z.object({
 // ---------------------------------------------------------------------------------------------------------
 // Decoding
 
-/** Parses and validates one message body (v1 or v2). Throws `EdgeBatchDecodeError` saying what and where. */
-export function decodeEdgeBatch(body: string): EdgeBatch {
+/** A parsed body before its edges are validated: v1's raw row tuples, or v2's columns. */
+type ParsedBody =
+  | { readonly bootId: string; readonly tuples: readonly unknown[]; readonly columns?: undefined }
+  | { readonly bootId: string; readonly columns: EdgeColumns; readonly tuples?: undefined };
+
+/** The envelope of either version, checked; the edges themselves are left to the caller to validate. */
+function parseBody(body: string): ParsedBody {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -134,7 +143,7 @@ export function decodeEdgeBatch(body: string): EdgeBatch {
     });
   }
   if (typeof parsed === "object" && parsed !== null && "v" in parsed) {
-    if (parsed.v === EDGE_BATCH_V2) return decodeV2(parsed);
+    if (parsed.v === EDGE_BATCH_V2) return parseV2(parsed);
     if (parsed.v !== EDGE_BATCH_VERSION) {
       throw new EdgeBatchDecodeError(
         "unsupportedVersion",
@@ -147,11 +156,10 @@ export function decodeEdgeBatch(body: string): EdgeBatch {
   if (!envelope.success) {
     throw new EdgeBatchDecodeError("invalidEnvelope", undefined, describeZodIssues(envelope.error));
   }
-  const edges = envelope.data.edges.map((raw, index) => decodeEdgeTuple(raw, index));
-  return { bootId: envelope.data.boot.toLowerCase(), edges };
+  return { bootId: envelope.data.boot.toLowerCase(), tuples: envelope.data.edges };
 }
 
-function decodeV2(parsed: unknown): EdgeBatch {
+function parseV2(parsed: unknown): ParsedBody {
   const envelope = envelopeV2Schema.safeParse(parsed);
   if (!envelope.success) {
     throw new EdgeBatchDecodeError("invalidEnvelope", undefined, describeZodIssues(envelope.error));
@@ -170,7 +178,53 @@ function decodeV2(parsed: unknown): EdgeBatch {
       { cause: error },
     );
   }
-  return { bootId: boot.toLowerCase(), edges: rowsFromColumns(columnsFromBytes(inflated, n)) };
+  return { bootId: boot.toLowerCase(), columns: columnsFromBytes(inflated, n) };
+}
+
+/**
+ * Parses and validates one message body (v1 or v2) into rows, each checked against the row-tuple schema.
+ * Throws `EdgeBatchDecodeError` saying what and where. The reference decoder (tests, tools, the sink's
+ * own checks); the edge-writer uses `decodeEdgeMessage`, which gives the same verdicts.
+ */
+export function decodeEdgeBatch(body: string): EdgeBatch {
+  const parsed = parseBody(body);
+  const edges =
+    parsed.columns === undefined
+      ? parsed.tuples.map((raw, index) => decodeEdgeTuple(raw, index))
+      : rowsFromColumns(parsed.columns);
+  return { bootId: parsed.bootId, edges };
+}
+
+/**
+ * One message as the edge-writer loads it: a version-2 body stays in its columns (validated whole, no
+ * row objects: the COPY encoder reads them directly), a version-1 body is rows.
+ */
+export type EdgeMessage =
+  | { readonly bootId: string; readonly columns: EdgeColumns; readonly edges?: undefined }
+  | { readonly bootId: string; readonly edges: readonly PersistedEdge[]; readonly columns?: undefined };
+
+/**
+ * Parses and validates one message body for loading. Accepts and refuses exactly the bodies
+ * `decodeEdgeBatch` accepts and refuses, with the same `EdgeBatchDecodeError` (tested differentially), and
+ * `edgesOfMessage` of the result equals `decodeEdgeBatch(body).edges`.
+ */
+export function decodeEdgeMessage(body: string): EdgeMessage {
+  const parsed = parseBody(body);
+  if (parsed.columns === undefined) {
+    return { bootId: parsed.bootId, edges: parsed.tuples.map((raw, index) => decodeEdgeTuple(raw, index)) };
+  }
+  validateEdgeColumns(parsed.columns);
+  return { bootId: parsed.bootId, columns: parsed.columns };
+}
+
+/** How many edges `message` holds. */
+export function edgeCountOf(message: EdgeMessage): number {
+  return message.columns === undefined ? message.edges.length : message.columns.count;
+}
+
+/** The edges of `message` as rows (built from its validated columns for version 2). */
+export function edgesOfMessage(message: EdgeMessage): readonly PersistedEdge[] {
+  return message.columns === undefined ? message.edges : rowsFromValidColumns(message.columns);
 }
 
 // ---------------------------------------------------------------------------------------------------------

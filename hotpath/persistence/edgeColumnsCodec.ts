@@ -2,8 +2,9 @@
  * Edges as columns: the in-memory form both ends of a version-2 message work on. The hot path's ring
  * drains into an `EdgeColumns` by copying numbers (no row objects, no strings); `edgeBatchCodec.ts`
  * serialises the columns byte for byte (`columnsToBytes`), and the Lambda parses them back
- * (`columnsFromBytes`) and only then builds `PersistedEdge` rows (`rowsFromColumns`), validated by the same
- * row-tuple schema as version 1.
+ * (`columnsFromBytes`). Rows (`rowsFromColumns`) are validated by the same row-tuple schema as version 1;
+ * the edge-writer skips rows altogether: `validateEdgeColumns` checks whole columns with the same verdicts,
+ * and the writer encodes the validated columns straight into binary COPY rows.
  *
  * Column semantics (row i):
  * - `floats`: doubles as the hot path has them; NaN or ±Infinity = not computed (null in the row). Times
@@ -260,6 +261,156 @@ export function rowsFromColumns(columns: EdgeColumns): PersistedEdge[] {
       undefined,
       `${columns.intentIds.length} intent ids for ${intent} traded edges`,
     );
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Whole-column validation: the Lambda's fast path
+
+/** The float columns holding epoch-ms times (finite and ≥ 0, as the row tuple requires). */
+const TIME_COLUMNS = [
+  "recordedAtMs",
+  "perpExchangeTimeMs",
+  "perpReceivedAtMs",
+  "spotExchangeTimeMs",
+  "spotReceivedAtMs",
+] as const satisfies readonly FloatColumn[];
+/** The row tuple's bounds on strings (`edgeRowCodec.ts`). */
+const MAX_COIN_LENGTH = 32;
+const MAX_INTENT_ID_LENGTH = 128;
+
+function stringWithin(value: unknown, maxLength: number): boolean {
+  return typeof value === "string" && value.length >= 1 && value.length <= maxLength;
+}
+
+/** First code of `codes` (rows [0, n)) at or beyond `limit`, or -1. */
+function firstCodeAtLeast(codes: Uint8Array, n: number, limit: number): number {
+  for (let i = 0; i < n; i++) if (codes[i]! >= limit) return i;
+  return -1;
+}
+
+/**
+ * What `rowsFromColumns` would refuse in `columns`, found column by column with one comparison per value
+ * (no row objects, no schema), or undefined when every row is valid. Mirrors the row tuple's rules
+ * (`edgeRowCodec.ts`) as they apply to values columns can hold; the differential test in
+ * test/persistence/edgeCodecDifferential.test.ts holds the two to the same verdicts.
+ */
+function columnsProblem(columns: EdgeColumns): string | undefined {
+  const n = columns.count;
+  const { floats: f, units, decimals, codes } = columns;
+  const ids = f.edgeId;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i]!;
+    if (!(Number.isInteger(id) && id > 0 && id <= Number.MAX_SAFE_INTEGER)) return `edge ${i}: edgeId ${id}`;
+  }
+  for (const name of TIME_COLUMNS) {
+    const times = f[name];
+    for (let i = 0; i < n; i++) {
+      const time = times[i]!;
+      // Also false for NaN.
+      if (!(time >= 0 && time < Number.POSITIVE_INFINITY)) return `edge ${i}: ${name} ${time}`;
+    }
+  }
+  const coinValid = columns.coins.map((coin) => stringWithin(coin, MAX_COIN_LENGTH));
+  for (let i = 0; i < n; i++) {
+    if (coinValid[codes.coin[i]!] !== true) return `edge ${i}: coin code ${codes.coin[i]}`;
+  }
+  const enums = [
+    ["direction", EDGE_DIRECTION_VALUES.length],
+    ["status", EDGE_STATUSES.length],
+    ["clipLimit", CLIP_LIMITS.length],
+    ["outcome", SKIP_REASONS.length + 1],
+  ] as const;
+  for (const [name, limit] of enums) {
+    const at = firstCodeAtLeast(codes[name], n, limit);
+    if (at >= 0) return `edge ${at}: ${name} code ${codes[name][at]}`;
+  }
+  let traded = 0;
+  for (let i = 0; i < n; i++) if (codes.outcome[i] === 0) traded += 1;
+  if (traded !== columns.intentIds.length) {
+    return `${columns.intentIds.length} intent ids for ${traded} traded edges`;
+  }
+  for (const intentId of columns.intentIds) {
+    if (!stringWithin(intentId, MAX_INTENT_ID_LENGTH)) return `intent id ${JSON.stringify(intentId)}`;
+  }
+  for (const name of DECIMAL_COLUMNS) {
+    const value = units[name];
+    const places = decimals[name];
+    for (let i = 0; i < n; i++) {
+      if (!Number.isSafeInteger(value[i]) || places[i]! > MAX_DECIMALS) {
+        return `edge ${i}: ${name} ${value[i]}e-${places[i]}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Validates every row of `columns` as `rowsFromColumns` does, without building rows: the edge-writer
+ * loads valid columns straight into its COPY encoder. On a failure the row decoder is run, so the error
+ * thrown — kind, edge index, detail — is exactly the one `rowsFromColumns` (and so `decodeEdgeBatch`)
+ * gives for the same bytes.
+ */
+export function validateEdgeColumns(columns: EdgeColumns): void {
+  const problem = columnsProblem(columns);
+  if (problem === undefined) return;
+  rowsFromColumns(columns); // throws the row decoder's own error for the first bad row
+  // Only a disagreement between the two validators gets here; the message is refused all the same.
+  throw new EdgeBatchDecodeError(
+    "invalidEdge",
+    undefined,
+    `${problem} (rows decoder disagrees: a codec bug)`,
+  );
+}
+
+/**
+ * The rows of columns that `validateEdgeColumns` accepted, built without re-validating: equal to what
+ * `rowsFromColumns` returns for them (for the unnest path, which binds rows, and for tests).
+ */
+export function rowsFromValidColumns(columns: EdgeColumns): PersistedEdge[] {
+  const { floats: f, units, decimals, codes } = columns;
+  const decimal = (name: DecimalColumn, i: number): string =>
+    fromScaledNumber(units[name][i]!, decimals[name][i]!);
+  const rows = new Array<PersistedEdge>(columns.count);
+  let intent = 0;
+  for (let i = 0; i < columns.count; i++) {
+    const code = codes.outcome[i]!;
+    let outcome: EdgeOutcome;
+    if (code === 0) {
+      outcome = { kind: "traded", intentId: columns.intentIds[intent]! };
+      intent += 1;
+    } else {
+      outcome = { kind: "skipped", reason: SKIP_REASONS[code - 1]! };
+    }
+    rows[i] = {
+      edgeId: f.edgeId[i]!,
+      recordedAtMs: f.recordedAtMs[i]!,
+      coin: columns.coins[codes.coin[i]!]!,
+      direction: EDGE_DIRECTION_VALUES[codes.direction[i]!]!,
+      status: EDGE_STATUSES[codes.status[i]!]!,
+      outcome,
+      grossBps: finiteOrNull(f.grossBps[i]!),
+      netBps: finiteOrNull(f.netBps[i]!),
+      entryFeeBps: finiteOrNull(f.entryFeeBps[i]!),
+      exitFeeBps: finiteOrNull(f.exitFeeBps[i]!),
+      fundingBps: finiteOrNull(f.fundingBps[i]!),
+      clipLimit: CLIP_LIMITS[codes.clipLimit[i]!]!,
+      perpSize: decimal("perpSize", i),
+      spotSize: decimal("spotSize", i),
+      hedgedSize: decimal("hedgedSize", i),
+      perpVwap: finiteOrNull(f.perpVwap[i]!),
+      spotVwap: finiteOrNull(f.spotVwap[i]!),
+      perpNotional: decimal("perpNotional", i),
+      spotNotional: decimal("spotNotional", i),
+      perpExchangeTimeMs: f.perpExchangeTimeMs[i]!,
+      perpReceivedAtMs: f.perpReceivedAtMs[i]!,
+      spotExchangeTimeMs: f.spotExchangeTimeMs[i]!,
+      spotReceivedAtMs: f.spotReceivedAtMs[i]!,
+      perpTakerFeeRate: decimal("perpTakerFeeRate", i),
+      spotTakerFeeRate: decimal("spotTakerFeeRate", i),
+      fundingRatePerHour: finiteOrNull(f.fundingRatePerHour[i]!),
+    };
   }
   return rows;
 }

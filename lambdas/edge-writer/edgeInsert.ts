@@ -8,23 +8,38 @@
  *
  * Money and rate columns are `numeric`, filled from text: decimal strings verbatim, doubles (bps, VWAPs)
  * through `String(n)`, the shortest decimal that round-trips the double — never through float8.
- * Times travel as epoch-millisecond doubles and become timestamptz in SQL.
+ * Times travel as whole epoch microseconds (rounded in node, as the COPY path rounds them) and become
+ * timestamptz in SQL.
  */
 
-import type { PersistedEdge } from "../../hotpath/persistence/edgeBatchCodec.js";
+import { type EdgeMessage, edgesOfMessage } from "../../hotpath/persistence/edgeBatchCodec.js";
 
 /** Something that runs a parameterised query: a `pg` Pool or Client. */
 export interface Queryable {
   query(text: string, values: unknown[]): Promise<{ rowCount: number | null; rows: unknown[] }>;
 }
 
-export interface BootEdges {
-  readonly bootId: string;
-  readonly edges: readonly PersistedEdge[];
-}
+/** One message's edges from one process boot: rows, or a version-2 message's validated columns. */
+export type BootEdges = EdgeMessage;
 
 function num(value: number | null): string | null {
   return value === null ? null : String(value);
+}
+
+/**
+ * Microseconds since 1970 as timestamptz, exactly: the COPY path rounds epoch ms to the microsecond in
+ * node (`Math.round(ms × 1000)`), and so does this path, so both store the same instant.
+ * (`to_timestamp(ms / 1000.0)` goes through float8 seconds and can land a microsecond away.) The count
+ * travels as float8, exact below 2^53 µs (year 2255); beyond the type's range the server refuses it as
+ * it refuses any out-of-range time (SQLSTATE 22008).
+ */
+function timestamp(column: string): string {
+  return `timestamptz 'epoch' + ${column} * interval '1 microsecond'`;
+}
+
+/** Epoch ms as whole microseconds, rounded as `BinaryCopyWriter.timestamptzFromEpochMs` rounds them. */
+function micros(epochMs: number): number {
+  return Math.round(epochMs * 1000);
 }
 
 const INSERT_EDGES_SQL = `
@@ -36,11 +51,11 @@ INSERT INTO edges (
   perp_taker_fee_rate, spot_taker_fee_rate, funding_rate_per_hour
 )
 SELECT
-  to_timestamp(recorded_ms / 1000.0), boot_id, edge_id, coin, direction, status, outcome, skip_reason,
+  ${timestamp("recorded_us")}, boot_id, edge_id, coin, direction, status, outcome, skip_reason,
   intent_id, gross_bps, net_bps, entry_fee_bps, exit_fee_bps, funding_bps, clip_limit,
   perp_size, spot_size, hedged_size, perp_vwap, spot_vwap, perp_notional, spot_notional,
-  to_timestamp(perp_exchange_ms / 1000.0), to_timestamp(perp_received_ms / 1000.0),
-  to_timestamp(spot_exchange_ms / 1000.0), to_timestamp(spot_received_ms / 1000.0),
+  ${timestamp("perp_exchange_us")}, ${timestamp("perp_received_us")},
+  ${timestamp("spot_exchange_us")}, ${timestamp("spot_received_us")},
   perp_taker_fee_rate, spot_taker_fee_rate, funding_rate_per_hour
 FROM unnest(
   $1::float8[], $2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -49,10 +64,10 @@ FROM unnest(
   $21::numeric[], $22::numeric[], $23::float8[], $24::float8[], $25::float8[], $26::float8[],
   $27::numeric[], $28::numeric[], $29::numeric[]
 ) AS u(
-  recorded_ms, boot_id, edge_id, coin, direction, status, outcome, skip_reason, intent_id,
+  recorded_us, boot_id, edge_id, coin, direction, status, outcome, skip_reason, intent_id,
   gross_bps, net_bps, entry_fee_bps, exit_fee_bps, funding_bps, clip_limit,
   perp_size, spot_size, hedged_size, perp_vwap, spot_vwap, perp_notional, spot_notional,
-  perp_exchange_ms, perp_received_ms, spot_exchange_ms, spot_received_ms,
+  perp_exchange_us, perp_received_us, spot_exchange_us, spot_received_us,
   perp_taker_fee_rate, spot_taker_fee_rate, funding_rate_per_hour
 )
 ON CONFLICT DO NOTHING`;
@@ -66,11 +81,12 @@ export async function insertEdgesWithUnnest(db: Queryable, groups: readonly Boot
     values.forEach((value, index) => columns[index]!.push(value));
   };
   let rows = 0;
-  for (const { bootId, edges } of groups) {
-    for (const e of edges) {
+  for (const group of groups) {
+    const bootId = group.bootId;
+    for (const e of edgesOfMessage(group)) {
       rows += 1;
       push(
-        e.recordedAtMs,
+        micros(e.recordedAtMs),
         bootId,
         e.edgeId,
         e.coin,
@@ -92,10 +108,10 @@ export async function insertEdgesWithUnnest(db: Queryable, groups: readonly Boot
         num(e.spotVwap),
         e.perpNotional,
         e.spotNotional,
-        e.perpExchangeTimeMs,
-        e.perpReceivedAtMs,
-        e.spotExchangeTimeMs,
-        e.spotReceivedAtMs,
+        micros(e.perpExchangeTimeMs),
+        micros(e.perpReceivedAtMs),
+        micros(e.spotExchangeTimeMs),
+        micros(e.spotReceivedAtMs),
         e.perpTakerFeeRate,
         e.spotTakerFeeRate,
         num(e.fundingRatePerHour),

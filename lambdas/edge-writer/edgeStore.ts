@@ -22,12 +22,14 @@
  * means "this data"; anything else means "this database".
  */
 
+import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 
 import { DatabaseError, type PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 
+import { edgeCountOf } from "../../hotpath/persistence/edgeBatchCodec.js";
 import {
   CREATE_STAGING_SQL,
   EDGE_STAGING_TABLE,
@@ -67,45 +69,76 @@ function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * Each group's COPY rows, encoded when pulled; groups without edges are skipped. Groups pulled are
- * appended to `seen` (references only: a retry re-encodes them rather than keeping every chunk in memory).
+ * Rows encoded per chunk: a message (thousands of edges) is written in slices, with a turn of the event
+ * loop between them (`copyChunks`), so the socket keeps the server fed while node encodes the rest, and a
+ * slice's bytes (≈ 0.4 MB) stay small next to the socket's buffers.
+ */
+const ROWS_PER_CHUNK = 1_024;
+
+/**
+ * Each group's COPY rows, decoded (the caller's iterator decodes lazily) and encoded when pulled, in slices
+ * of `ROWS_PER_CHUNK`; groups without edges are skipped. Groups pulled are appended to `seen` (references
+ * only: a retry re-encodes them rather than keeping every chunk in memory).
  */
 function encodedChunks(groups: Iterator<BootEdges>, seen?: BootEdges[]): Iterator<Buffer> {
+  let current: BootEdges | undefined;
+  let count = 0;
+  let at = 0;
   return {
     next(): IteratorResult<Buffer> {
-      for (let group = groups.next(); !group.done; group = groups.next()) {
-        if (group.value.edges.length === 0) continue;
-        seen?.push(group.value);
-        return { done: false, value: encodeEdgeRows(group.value) };
+      while (current === undefined || at >= count) {
+        const group = groups.next();
+        if (group.done) return { done: true, value: undefined };
+        current = group.value;
+        count = edgeCountOf(current);
+        at = 0;
+        if (count > 0) seen?.push(current);
       }
-      return { done: true, value: undefined };
+      const from = at;
+      at = Math.min(count, at + ROWS_PER_CHUNK);
+      return { done: false, value: encodeEdgeRows(current, from, at) };
     },
   };
 }
 
 /**
+ * Bytes the COPY stream may hold unsent before the producer waits for it to drain: enough to keep node
+ * encoding ahead of the server, bounded so a batch of large messages does not sit in memory whole.
+ */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+
+/**
  * One COPY: header, every chunk `chunks` yields, trailer; resolves with the server's row count. Each
  * chunk is written as soon as it is produced, then the event loop turns (so the socket takes it) before
- * the next is produced; written chunks are not kept. A chunk that fails to be produced (a
- * `CopyValueError`) aborts the COPY (CopyFail) and is what this throws.
+ * the next is produced — or, when more than `MAX_UNSENT_BYTES` wait unsent, until the stream drains;
+ * written chunks are not kept. A chunk that fails to be produced (a `CopyValueError`) aborts the COPY
+ * (CopyFail) and is what this throws.
  */
 async function copyChunks(client: PoolClient, sql: string, chunks: Iterator<Buffer>): Promise<number> {
   const stream = client.query(copyFrom(sql));
   const done = finished(stream);
   done.catch(() => undefined); // awaited below; this only keeps an early rejection from going unheard
+  // The server's refusal (e.g. a unique violation) arrives as an 'error' event while chunks are still
+  // being written, without destroying the stream; its connection is gone by then, so writing on would
+  // throw. Stop at the first sign of it; the error itself is in `done`.
+  let refused = false;
+  stream.once("error", () => {
+    refused = true;
+  });
+  const open = (): boolean => !refused && !stream.destroyed;
   let productionError: Error | undefined;
   stream.write(BINARY_COPY_HEADER);
   try {
-    for (let chunk = chunks.next(); !chunk.done; chunk = chunks.next()) {
-      if (stream.destroyed) break; // the server refused already; its error is in `done`
+    for (let chunk = chunks.next(); !chunk.done && open(); chunk = chunks.next()) {
       stream.write(chunk.value);
-      await nextTurn();
+      if (stream.writableLength > MAX_UNSENT_BYTES) await drained(stream);
+      else await nextTurn();
     }
   } catch (error) {
     productionError = error instanceof Error ? error : new Error(String(error));
   }
-  if (productionError !== undefined) stream.destroy(productionError);
-  else if (!stream.destroyed) stream.end(BINARY_COPY_TRAILER);
+  if (productionError !== undefined && open()) stream.destroy(productionError);
+  else if (open()) stream.end(BINARY_COPY_TRAILER);
   try {
     await done;
   } catch (error) {
@@ -114,6 +147,19 @@ async function copyChunks(client: PoolClient, sql: string, chunks: Iterator<Buff
   }
   if (productionError !== undefined) throw productionError;
   return stream.rowCount;
+}
+
+/** Resolves when `stream` drains, fails or closes (a failure is in `finished`, not here). */
+function drained(stream: Writable): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const events = ["drain", "error", "close"] as const;
+    const settle = (): void => {
+      for (const event of events) stream.off(event, settle);
+      resolve();
+    };
+    for (const event of events) stream.on(event, settle);
+  });
 }
 
 /** A checked-out connection and whether it may go back to the pool. */
@@ -225,7 +271,7 @@ export function createEdgeStore(db: EdgeDatabase, setting: EdgeInsertMethodSetti
       if ((await method()) === "copy") return insertWithCopy(db, iterator);
       const all: BootEdges[] = [];
       for (let group = iterator.next(); !group.done; group = iterator.next()) all.push(group.value);
-      if (all.every((group) => group.edges.length === 0)) return 0;
+      if (all.every((group) => edgeCountOf(group) === 0)) return 0;
       return withConnection(db, ({ client }) => insertEdgesWithUnnest(client, all));
     },
   };

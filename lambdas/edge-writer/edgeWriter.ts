@@ -1,7 +1,8 @@
 /**
- * The edge-writer's work for one SQS batch: decode every record, bulk load all their edges at once
- * (binary COPY on a real server, unnest on PGlite: edgeStore.ts), and answer with a partial batch
- * response (Powertools `BatchProcessor`), so that
+ * The edge-writer's work for one SQS batch: decode every record (`decodeEdgeMessage`: a version-2 body is
+ * validated as whole columns and never becomes row objects), bulk load all their edges at once (binary
+ * COPY on a real server, encoded straight from the columns; unnest on PGlite: edgeStore.ts), and answer
+ * with a partial batch response (Powertools `BatchProcessor`), so that
  *
  * - a poison message (undecodable) fails alone with its `EdgeBatchDecodeError` and, after the queue's
  *   maxReceiveCount, lands in the DLQ, while the rest of the batch commits;
@@ -19,7 +20,11 @@ import { performance } from "node:perf_hooks";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-import { type EdgeBatch, decodeEdgeBatch } from "../../hotpath/persistence/edgeBatchCodec.js";
+import {
+  type EdgeMessage,
+  decodeEdgeMessage,
+  edgeCountOf,
+} from "../../hotpath/persistence/edgeBatchCodec.js";
 import type { Logger } from "../../hotpath/observability/logger.js";
 import { type EdgeDatabase, type EdgeInsertMethodSetting, createEdgeStore } from "./edgeStore.js";
 
@@ -73,7 +78,7 @@ export function createEdgeWriterHandler(
     const logger = deps.logger.child({ requestId: context.awsRequestId });
     const startedAt = now();
     const failures = new Map<string, Error>();
-    const decoded = new Map<string, EdgeBatch>();
+    const decoded = new Map<string, EdgeMessage>();
     let oldestSent = startedAt;
 
     for (const record of event.Records) {
@@ -84,12 +89,12 @@ export function createEdgeWriterHandler(
     // Records are decoded as the store pulls them, so the database loads one message while the next is
     // decoded. Whatever it did not pull (it failed early) is decoded afterwards: every record is classified.
     let nextRecord = 0;
-    const decodeNext = (): IteratorResult<EdgeBatch, undefined> => {
+    const decodeNext = (): IteratorResult<EdgeMessage, undefined> => {
       while (nextRecord < event.Records.length) {
         const record = event.Records[nextRecord]!;
         nextRecord += 1;
         try {
-          const batch = decodeEdgeBatch(record.body);
+          const batch = decodeEdgeMessage(record.body);
           decoded.set(record.messageId, batch);
           return { done: false, value: batch };
         } catch (error) {
@@ -113,7 +118,7 @@ export function createEdgeWriterHandler(
     while (!decodeNext().done);
     const poison = failures.size;
     let edges = 0;
-    for (const batch of decoded.values()) edges += batch.edges.length;
+    for (const batch of decoded.values()) edges += edgeCountOf(batch);
 
     if (loadError !== undefined) {
       if (isDataError(loadError) && decoded.size > 1) {

@@ -255,6 +255,68 @@ export class BinaryCopyWriter {
   }
 
   /**
+   * The exact decimal `units × 10^-places` as numeric, byte for byte what `numeric()` writes for its
+   * canonical string (no trailing fraction zeros: `fromScaledNumber`'s form), without building the string.
+   * `units` must be a safe integer and `places` 0–22 (the caller validated both: `edgeColumnsCodec.ts`).
+   */
+  numericScaled(units: number, places: number): void {
+    const negative = units < 0;
+    let rest = negative ? -units : units;
+    let scale = places;
+    // The canonical form drops trailing fraction zeros, and the display scale with them. Exact: `rest` is
+    // a safe integer divisible by 10, so is its quotient.
+    while (scale > 0 && rest !== 0 && rest % 10 === 0) {
+      rest /= 10;
+      scale -= 1;
+    }
+    if (rest === 0) {
+      this.reserve(12);
+      const at = putInt32(this.buffer, this.offset, 8);
+      this.offset = putInt64(this.buffer, at, 0); // ndigits 0, weight 0, positive, dscale 0
+      return;
+    }
+    // Base-10000 digits from the lowest: the fraction is padded on the right to whole groups, so the
+    // lowest group takes 4 − pad decimal digits of `rest`, scaled by 10^pad. `rest - low` is divisible,
+    // so each division is exact (a plain floor(rest / 10^k) can round up near 2^53).
+    const fractionGroups = Math.ceil(scale / 4);
+    const pad = fractionGroups * 4 - scale;
+    const digits = this.digits;
+    const firstDivisor = pad === 0 ? 10_000 : POW10[(4 - pad) as 1 | 2 | 3];
+    let low = rest % firstDivisor;
+    digits[0] = low * POW10[pad as 0 | 1 | 2 | 3];
+    rest = (rest - low) / firstDivisor;
+    let count = 1;
+    while (rest !== 0) {
+      low = rest % 10_000;
+      digits[count] = low;
+      rest = (rest - low) / 10_000;
+      count += 1;
+    }
+    let lowest = 0;
+    while (digits[lowest] === 0) lowest += 1; // the top digit is not zero: the loop stops
+    const ndigits = count - lowest;
+    const weight = count - 1 - fractionGroups;
+    this.reserve(12 + ndigits * 2);
+    const buffer = this.buffer;
+    let at = putInt32(buffer, this.offset, 8 + ndigits * 2);
+    at = putInt16(buffer, at, ndigits);
+    at = putInt16(buffer, at, weight);
+    at = putInt16(buffer, at, negative ? NUMERIC_NEG : NUMERIC_POS);
+    at = putInt16(buffer, at, scale);
+    for (let d = count - 1; d >= lowest; d -= 1) at = putInt16(buffer, at, digits[d]!);
+    this.offset = at;
+  }
+
+  /**
+   * A double as numeric through `String(value)`, the shortest decimal that round-trips it (never through
+   * float8); NaN and ±Infinity (not computed) as NULL.
+   */
+  numericFromDouble(value: number): void {
+    if (Number.isFinite(value)) this.numeric(String(value));
+    else this.null();
+  }
+
+  /**
    * The exponent form (rare: `String(double)` below 1e-6 or from 1e21): a decimal digit at power p
    * (× 10^p) lands in base-10000 digit floor(p / 4), scaled by 10^(p mod 4).
    */
@@ -284,6 +346,18 @@ export class BinaryCopyWriter {
     }
     this.groupWeight = weight;
     return count;
+  }
+
+  /** Bytes written so far (a position for `repeat`). */
+  get length(): number {
+    return this.offset;
+  }
+
+  /** Writes again the bytes written at [start, end): a field whose value repeats, without re-encoding it. */
+  repeat(start: number, end: number): void {
+    this.reserve(end - start);
+    this.buffer.copyWithin(this.offset, start, end);
+    this.offset += end - start;
   }
 
   /** The rows written so far; the writer must not be used afterwards. */
