@@ -24,9 +24,14 @@ import { renderMetrics } from "../metrics/exposition.js";
 import { FeedMetrics } from "../metrics/feedMetrics.js";
 import type { Logger } from "../observability/logger.js";
 import type { ControlOptions } from "../control/controlRoutes.js";
+import type { EdgeOutcomeSink } from "../execution/executor.js";
 import type { EdgeSinkHandle, EdgeSinkOptions } from "../persistence/edgeSink.js";
+import type { TradeShipperConfig } from "../persistence/tradeShipper.js";
+import type { TradeShipping } from "../persistence/tradeShipping.js";
 import { loadEdgeParams, loadMarkets } from "./marketSetup.js";
 import { startTrading, type Trading, type TradingOptions } from "./trading.js";
+import { startPaperTrading, type PaperTrading } from "../paper/paperTrading.js";
+import { EdgeDecisionCounter, startStatusLine, statusLineFields } from "./statusLine.js";
 
 /** Sim mode without endpoints: this process does not start a simulator (start one, pass its URLs). */
 export class MissingEndpointsError extends Error {
@@ -65,6 +70,11 @@ export interface HotpathOptions {
   readonly bootId?: string;
   /** Trade: decide on every edge and send orders (agent key, account). Without it the process observes. */
   readonly trading?: TradingOptions;
+  /**
+   * Overrides of the trade shipper's settings, which come from `config.persistence` (a shipper runs when a
+   * trades queue URL is configured or given here): e.g. a local emulator's static credentials.
+   */
+  readonly tradeShipper?: Partial<TradeShipperConfig>;
 }
 
 export interface Hotpath {
@@ -83,6 +93,10 @@ export interface Hotpath {
   readonly edgeSink: EdgeSinkHandle | undefined;
   /** The executor and its journal, when `trading` was given. */
   readonly trading: Trading | undefined;
+  /** Mode `paper`: the executor trading on the paper venue (no `trading` options needed: no key). */
+  readonly paper: PaperTrading | undefined;
+  /** The trade shipper (intents, orders, fills, … and control changes → the trades queue), when configured. */
+  readonly tradeShipping: TradeShipping | undefined;
   status(): FeedStatus;
   stop(): Promise<void>;
 }
@@ -106,6 +120,12 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
       : await (
           await import("../persistence/edgeSink.js")
         ).startEdgeSink(options.edgeSink, { ids, logger, bootId });
+  const tradeShipping = await startTradeShippingIfConfigured(config, options.tradeShipper, logger).catch(
+    async (error: unknown) => {
+      await edgeSink?.close();
+      throw error;
+    },
+  );
   const limits = {
     staleAfterMs: config.feed.staleAfterMs,
     maxLegSkewMs: config.feed.maxLegSkewMs,
@@ -123,10 +143,28 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   const ring = edgeSink?.ring;
   /** The receive time of the frame being decided on: the executor reports outcomes within `onMarket`. */
   let frameReceivedAtMs = 0;
+  // Undoes what started before a later step failed (the process exits with that step's error).
+  const abandon = async (): Promise<void> => {
+    await tradeShipping?.close();
+    await edgeSink?.close();
+    http.close();
+  };
+  // Every edge with what was decided about it: the audit trail the edges table holds.
+  const decisions = new EdgeDecisionCounter();
+  const onEdgeOutcome: EdgeOutcomeSink = (market, direction, edgeId, outcome) => {
+    decisions.countOutcome(outcome);
+    if (ring === undefined) return;
+    const scratch = market.edges.scratch(direction);
+    if (outcome.kind === "traded" && edgeId !== null) {
+      ring.pushTraded(market, scratch, edgeId, frameReceivedAtMs, outcome.intentId);
+    } else if (outcome.kind === "skip") {
+      ring.pushSkipped(market, scratch, frameReceivedAtMs, outcome.persisted);
+    }
+  };
   const trading =
     options.trading === undefined
       ? undefined
-      : startTrading({
+      : await startTrading({
           options: options.trading,
           config,
           bootId,
@@ -136,18 +174,31 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
           http,
           wsUrl: endpoints.wsUrl,
           logger,
-          // Every edge with what was decided about it: the audit trail the edges table holds.
-          onEdgeOutcome: (market, direction, edgeId, outcome) => {
-            if (ring === undefined) return;
-            const scratch = market.edges.scratch(direction);
-            if (outcome.kind === "traded" && edgeId !== null) {
-              ring.pushTraded(market, scratch, edgeId, frameReceivedAtMs, outcome.intentId);
-            } else if (outcome.kind === "skip") {
-              ring.pushSkipped(market, scratch, frameReceivedAtMs, outcome.persisted);
-            }
-          },
+          ...(tradeShipping === undefined ? {} : { tradeEvents: tradeShipping.shipper }),
+          onEdgeOutcome,
+        }).catch(async (error: unknown) => {
+          await abandon();
+          throw error;
         });
-  const executor = trading?.executor;
+  let paper: PaperTrading | undefined;
+  if (config.mode === "paper" && trading === undefined) {
+    try {
+      paper = startPaperTrading({
+        config,
+        bootId,
+        markets,
+        feeds,
+        ids,
+        logger,
+        onEdgeOutcome,
+        ...(tradeShipping === undefined ? {} : { tradeEvents: tradeShipping.shipper }),
+      });
+    } catch (error) {
+      await abandon();
+      throw error;
+    }
+  }
+  const executor = trading?.executor ?? paper?.executor;
   const controlTarget = options.control?.target ?? executor;
   const sink: EdgeSink =
     executor !== undefined
@@ -157,9 +208,13 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
           executor.onMarket(market, receivedAtMs);
         }
       : ring === undefined
-        ? onEdge
+        ? (market, receivedAtMs) => {
+            onEdge(market, receivedAtMs);
+            decisions.countObserved();
+          }
         : (market, receivedAtMs) => {
             onEdge(market, receivedAtMs);
+            decisions.countObserved();
             ring.pushSkipped(market, market.edges.perpRich, receivedAtMs, "paused");
             ring.pushSkipped(market, market.edges.spotRich, receivedAtMs, "paused");
           };
@@ -189,11 +244,16 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
         fees,
         nowMs: performance.now(),
         edgeSink: edgeSink?.flusher,
-        execution: trading?.executor,
-      }),
+        execution: executor,
+      }) + (tradeShipping?.metricsText() ?? ""),
     ...(controlTarget === undefined || options.control === undefined
       ? {}
-      : { control: { ...options.control, target: controlTarget } }),
+      : { control: { ...shippingControlChanges(options.control, tradeShipping), target: controlTarget } }),
+  }).catch(async (error: unknown) => {
+    await trading?.stop();
+    await paper?.stop();
+    await abandon();
+    throw error;
   });
   const stream = new EdgeStream({
     markets: feeds,
@@ -205,6 +265,17 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
   const breakerTimer = setInterval(() => pipeline.evaluateBreakers(), checkMs);
   client.start();
   stream.start();
+  const statusLine = startStatusLine({
+    logger,
+    read: () =>
+      statusLineFields(
+        status().ready,
+        feeds,
+        executor?.exposure() ?? [],
+        decisions.take(),
+        performance.now(),
+      ),
+  });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -220,19 +291,52 @@ export async function startHotpath(options: HotpathOptions): Promise<Hotpath> {
     bootId,
     edgeSink,
     trading,
+    paper,
+    tradeShipping,
     status,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(breakerTimer);
+        statusLine.stop();
         stream.stop();
         await client.stop();
         await trading?.stop();
+        await paper?.stop();
         // After the feed: no edge can be pushed any more, so the sink's close flushes everything.
         await edgeSink?.close();
         await host.close();
+        // After the executor and the control API: every trade event is queued; send or spool them all.
+        await tradeShipping?.close();
         http.close();
       })();
       return stopping;
+    },
+  };
+}
+
+/** Starts the trade shipper when a trades queue is configured (loading the AWS SDK only then). */
+async function startTradeShippingIfConfigured(
+  config: Config,
+  overrides: Partial<TradeShipperConfig> | undefined,
+  logger: Logger,
+): Promise<TradeShipping | undefined> {
+  if ((overrides?.queueUrl ?? config.persistence.tradeQueueUrl) === null) return undefined;
+  const shipping = await import("../persistence/tradeShipping.js");
+  const shipperConfig = shipping.tradeShipperConfigOf(config.persistence, overrides);
+  return shipperConfig === null ? undefined : shipping.startTradeShipping(shipperConfig, logger);
+}
+
+/** The control options with every accepted change also shipped to the trades queue (`control_changes`). */
+function shippingControlChanges<T extends { readonly onChange: ControlOptions["onChange"] }>(
+  control: T,
+  shipping: TradeShipping | undefined,
+): T {
+  if (shipping === undefined) return control;
+  return {
+    ...control,
+    onChange: (change) => {
+      shipping.shipper.ship({ kind: "controlChange", change });
+      control.onChange(change);
     },
   };
 }

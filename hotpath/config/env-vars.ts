@@ -112,6 +112,9 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: "HLB_SPOOL_MAX_BYTES", path: ["persistence", "spoolMaxBytes"], kind: "integer" },
   { name: "HLB_NONCE_DIR", path: ["persistence", "nonceDir"], kind: "string" },
 
+  { name: "HLB_PAPER_STARTING_USDC", path: ["paper", "startingUsdc"], kind: "string" },
+  { name: "HLB_PAPER_STARTING_BASE", path: ["paper", "startingBase"], kind: "string" },
+
   { name: "HLB_LOG_LEVEL", path: ["log", "level"], kind: "string" },
   { name: "HLB_SERVICE_NAME", path: ["log", "service"], kind: "string" },
 ];

@@ -197,6 +197,19 @@ const persistenceSchema = z
   )
   .prefault({});
 
+/** Mode `paper`: the simulated account orders fill against (no keys, no requests to `/exchange`). */
+const paperSchema = z
+  .strictObject(
+    {
+      /** USDC the paper account starts with, split evenly between the spot balance and perp collateral. */
+      startingUsdc: decimalString({ atLeast: "0" }, "10000").prefault("10000"),
+      /** Spot base token the paper account starts with for each traded coin (spot-rich entries sell it). */
+      startingBase: decimalString({ atLeast: "0" }, "0").prefault("0"),
+    },
+    { error: "an object of paper-trading settings" },
+  )
+  .prefault({});
+
 const secretSourcesSchema = z
   .strictObject(
     {
@@ -261,6 +274,7 @@ export const RawConfigSchema = z.strictObject(
     host: hostSchema,
     execution: executionSchema,
     persistence: persistenceSchema,
+    paper: paperSchema,
     secretSources: secretSourcesSchema,
     log: logSchema,
   },

@@ -13,6 +13,11 @@
  *
  * Recording allocates nothing; only the per-intent "written at" entry waiting for its answer and first fill
  * is kept, and dropped once both came (or the intent resolved).
+ *
+ * Per root intent, once its answer and first fill came (or it resolved without them), `onRootLatency`
+ * receives the whole breakdown — the process logs it as one `intent latency` line, which the saved Logs
+ * Insights query `hlbasis/intents-latency-breakdown` reads. That happens after the fill, never on the path
+ * from frame to wire.
  */
 
 import { LatencyHistogram } from "../metrics/latencyHistogram.js";
@@ -47,6 +52,28 @@ interface Pending {
   readonly writtenAtMs: number;
   acked: boolean;
   filled: boolean;
+  /** Root intents only: what its breakdown line needs. */
+  readonly root: RootPending | undefined;
+}
+
+interface RootPending {
+  readonly coin: string;
+  readonly kind: string;
+  readonly stamps: SendStamps;
+  readonly exchangeToReceiveUs: number | null;
+  ackUs: number | null;
+  fillUs: number | null;
+}
+
+/** One root intent's path, µs per stage (null: not reached), as the `intent latency` line carries it. */
+export interface RootLatency {
+  readonly intentId: string;
+  readonly coin: string;
+  /** The decision that made the intent: `open`, `close`, `unwind`. */
+  readonly kind: string;
+  /** How far the intent got: `filled` (answered and filled), `answered`, `unanswered`. */
+  readonly status: "filled" | "answered" | "unanswered";
+  readonly latencyUs: { readonly [S in LatencyStage]: number | null };
 }
 
 const US_PER_MS = 1000;
@@ -58,19 +85,25 @@ export class ExecutionLatency {
   constructor(
     /** Monotonic ms → epoch ms, to compare an arrival with the exchange's time. */
     private readonly toEpochMs: (monotonicMs: number) => number = (ms) => performance.timeOrigin + ms,
+    /** Each root intent's breakdown, once complete (see the module comment). */
+    private readonly onRootLatency?: (line: RootLatency) => void,
   ) {
     const histograms = {} as Record<LatencyStage, LatencyHistogram>;
     for (const stage of LATENCY_STAGES) histograms[stage] = new LatencyHistogram();
     this.histograms = histograms;
   }
 
-  /** A root intent's path from its frame to the wire. */
-  recordSend(intentId: string, stamps: SendStamps): void {
+  /** A root intent's path from its frame to the wire; `label` names it in its breakdown line. */
+  recordSend(
+    intentId: string,
+    stamps: SendStamps,
+    label: { readonly coin: string; readonly kind: string } = { coin: "", kind: "" },
+  ): void {
     const h = this.histograms;
+    let exchangeToReceiveUs: number | null = null;
     if (Number.isFinite(stamps.bookExchangeTimeMs)) {
-      h.exchangeToReceive.record(
-        (this.toEpochMs(stamps.receivedAtMs) - stamps.bookExchangeTimeMs) * US_PER_MS,
-      );
+      exchangeToReceiveUs = (this.toEpochMs(stamps.receivedAtMs) - stamps.bookExchangeTimeMs) * US_PER_MS;
+      h.exchangeToReceive.record(exchangeToReceiveUs);
     }
     h.receiveToSink.record((stamps.sinkAtMs - stamps.receivedAtMs) * US_PER_MS);
     h.sinkToDecided.record((stamps.decidedAtMs - stamps.sinkAtMs) * US_PER_MS);
@@ -78,32 +111,67 @@ export class ExecutionLatency {
     h.journaledToSigned.record((stamps.signedAtMs - stamps.journaledAtMs) * US_PER_MS);
     h.signedToWritten.record((stamps.writtenAtMs - stamps.signedAtMs) * US_PER_MS);
     h.tickToWire.record((stamps.writtenAtMs - stamps.receivedAtMs) * US_PER_MS);
-    this.written(intentId, stamps.writtenAtMs);
+    const root =
+      this.onRootLatency === undefined
+        ? undefined
+        : { ...label, stamps, exchangeToReceiveUs, ackUs: null, fillUs: null };
+    this.pending.set(intentId, { writtenAtMs: stamps.writtenAtMs, acked: false, filled: false, root });
   }
 
   /** Any intent (a follow-up too) written at `writtenAtMs`: its answer and first fill are timed from there. */
   written(intentId: string, writtenAtMs: number): void {
-    this.pending.set(intentId, { writtenAtMs, acked: false, filled: false });
+    const root = this.pending.get(intentId)?.root;
+    this.pending.set(intentId, { writtenAtMs, acked: false, filled: false, root });
   }
 
   answered(intentId: string, atMs: number): void {
     const entry = this.pending.get(intentId);
     if (entry === undefined || entry.acked) return;
     entry.acked = true;
-    this.histograms.writtenToAck.record((atMs - entry.writtenAtMs) * US_PER_MS);
-    if (entry.filled) this.pending.delete(intentId);
+    const us = (atMs - entry.writtenAtMs) * US_PER_MS;
+    this.histograms.writtenToAck.record(us);
+    if (entry.root !== undefined) entry.root.ackUs = us;
+    if (entry.filled) this.complete(intentId, entry);
   }
 
   filled(intentId: string, atMs: number): void {
     const entry = this.pending.get(intentId);
     if (entry === undefined || entry.filled) return;
     entry.filled = true;
-    this.histograms.writtenToFill.record((atMs - entry.writtenAtMs) * US_PER_MS);
-    if (entry.acked) this.pending.delete(intentId);
+    const us = (atMs - entry.writtenAtMs) * US_PER_MS;
+    this.histograms.writtenToFill.record(us);
+    if (entry.root !== undefined) entry.root.fillUs = us;
+    if (entry.acked) this.complete(intentId, entry);
   }
 
-  /** The intent resolved: nothing more to time for it. */
+  /** The intent resolved: nothing more to time for it (a root's breakdown goes out with what it has). */
   forget(intentId: string): void {
+    const entry = this.pending.get(intentId);
+    if (entry !== undefined) this.complete(intentId, entry);
+  }
+
+  private complete(intentId: string, entry: Pending): void {
     this.pending.delete(intentId);
+    const root = entry.root;
+    if (root === undefined || this.onRootLatency === undefined) return;
+    const stamps = root.stamps;
+    const us = (fromMs: number, toMs: number): number => Math.round((toMs - fromMs) * US_PER_MS);
+    this.onRootLatency({
+      intentId,
+      coin: root.coin,
+      kind: root.kind,
+      status: entry.filled ? "filled" : entry.acked ? "answered" : "unanswered",
+      latencyUs: {
+        exchangeToReceive: root.exchangeToReceiveUs === null ? null : Math.round(root.exchangeToReceiveUs),
+        receiveToSink: us(stamps.receivedAtMs, stamps.sinkAtMs),
+        sinkToDecided: us(stamps.sinkAtMs, stamps.decidedAtMs),
+        decidedToJournaled: us(stamps.decidedAtMs, stamps.journaledAtMs),
+        journaledToSigned: us(stamps.journaledAtMs, stamps.signedAtMs),
+        signedToWritten: us(stamps.signedAtMs, stamps.writtenAtMs),
+        tickToWire: us(stamps.receivedAtMs, stamps.writtenAtMs),
+        writtenToAck: root.ackUs === null ? null : Math.round(root.ackUs),
+        writtenToFill: root.fillUs === null ? null : Math.round(root.fillUs),
+      },
+    });
   }
 }

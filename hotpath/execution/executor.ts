@@ -27,6 +27,9 @@
  *
  * It is also the control API's target (`ControlTarget`): pause, resume, kill (optionally flattening), and
  * runtime settings applied all or nothing.
+ *
+ * Where orders go is the venue's business (`orderVenue.ts`): the exchange's order socket with HTTP as the
+ * fallback (sim, live), or the paper venue (`hotpath/paper/`). Everything above is the same in every mode.
  */
 
 import type { MarketScales } from "../book/scales.js";
@@ -50,7 +53,6 @@ import {
   toScaledBigInt,
 } from "../exchange/decimal/decimal.js";
 import { fromScaledNumber } from "../exchange/decimal/scaled.js";
-import type { ExchangeHttpClient } from "../exchange/http/httpClient.js";
 import type { NonceAllocator } from "../exchange/nonce/index.js";
 import { signL1Action, type Signer } from "../exchange/signing/index.js";
 import { cancelByCloidAction, type Network } from "../exchange/wire/actions.js";
@@ -62,7 +64,7 @@ import type { Logger } from "../observability/logger.js";
 import { decide } from "../strategy/decide.js";
 import { SKIP, type Decision, type SkipDecision } from "../strategy/decision.js";
 import { utcDayOf } from "../strategy/risk/dailyLoss.js";
-import { ORDERS_PER_INTENT } from "../strategy/risk/riskChecks.js";
+import { newRiskHalt, ORDERS_PER_INTENT, type RiskBlock } from "../strategy/risk/riskChecks.js";
 import { AccountRiskState, type AccountRiskView } from "../strategy/risk/riskState.js";
 import type { StrategyConfig } from "../strategy/strategyConfig.js";
 import { AccountReports } from "./accountReports.js";
@@ -100,10 +102,12 @@ import {
 } from "./intentState.js";
 import { JournalRecordRefusedError } from "./journal/errors.js";
 import type { IntentJournal } from "./journal/intentJournal.js";
-import { OrderChannel } from "./orderChannel.js";
+import type { OrderChannelHandlers } from "./orderChannel.js";
 import { OrderDispatch, type DispatchOutcome, type DispatchTicket } from "./orderDispatch.js";
 import { fillsSince, OrderProber } from "./orderProber.js";
+import { exchangeVenue, type OrderVenue } from "./orderVenue.js";
 import { actionGroups, signLegs, type SignedAction } from "./signedActions.js";
+import { TradeEventObserver } from "./tradeEventObserver.js";
 import { TradeLedger, type PnlSnapshot } from "./tradeLedger.js";
 
 export {
@@ -154,7 +158,8 @@ export class Executor implements ControlTarget {
   readonly stats: ExecutorStats = newExecutorStats();
   /** The account-wide risk state `decide` reads. */
   readonly risk: AccountRiskState;
-  readonly channel: OrderChannel;
+  /** Where orders go: the exchange's order socket (+ HTTP), or the paper venue. */
+  readonly venue: OrderVenue;
 
   private readonly markets: ExecutionMarket[] = [];
   private readonly byFeed = new Map<MarketFeed, ExecutionMarket>();
@@ -165,7 +170,6 @@ export class Executor implements ControlTarget {
   private readonly nonces: NonceAllocator;
   private readonly signer: Signer;
   private readonly network: Network;
-  private readonly http: ExchangeHttpClient;
   private readonly account: Address;
   private readonly logger: Logger;
   private readonly clock: () => number;
@@ -178,6 +182,8 @@ export class Executor implements ControlTarget {
   private readonly onEdgeOutcome: EdgeOutcomeSink;
   private readonly onTradedEdge: TradedEdgeSink;
   private readonly onIntent: (intent: Intent) => void;
+  /** Trade events for persistence; null when none are shipped. */
+  private readonly trades: TradeEventObserver | null;
   private readonly edgeIds: EdgeIdSequence | null;
   private readonly roots = new Map<IntentId, RootTrack>();
   private readonly reports: AccountReports;
@@ -188,6 +194,7 @@ export class Executor implements ControlTarget {
   private haltReason: string | null = null;
   private killReason: string | null = null;
   private dailyPnl: Decimal = parseDecimal("0");
+  private dailyLossAnnounced = false;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
 
@@ -196,7 +203,6 @@ export class Executor implements ControlTarget {
     this.nonces = options.nonces;
     this.signer = options.signer;
     this.network = options.network;
-    this.http = options.http;
     this.account = options.account;
     this.logger = options.logger;
     this.clock = options.clock ?? Date.now;
@@ -206,8 +212,17 @@ export class Executor implements ControlTarget {
     this.onEdgeOutcome = options.onEdgeOutcome ?? (() => {});
     this.onTradedEdge = options.onTradedEdge ?? (() => {});
     this.onIntent = options.onIntent ?? (() => {});
+    this.trades =
+      options.tradeEvents === undefined
+        ? null
+        : new TradeEventObserver(options.tradeEvents, this.clock, {
+            ...(options.positionSnapshotIntervalMs === undefined
+              ? {}
+              : { snapshotIntervalMs: options.positionSnapshotIntervalMs }),
+          });
     this.edgeIds = options.edgeIds ?? null;
-    this.latency = new ExecutionLatency();
+    // One line per root intent once its answer and first fill came: off the frame-to-wire path.
+    this.latency = new ExecutionLatency(undefined, (line) => this.logger.info(line, "intent latency"));
     this.risk = new AccountRiskState(limitsOf(options.strategy).ordersPerMinute);
     this.risk.dailyPnlUtcDay = utcDayOf(this.clock());
     this.accountBalances = new AccountBalances(
@@ -237,16 +252,21 @@ export class Executor implements ControlTarget {
       this.byCoin.set(market.coin, market);
       this.byPerpCoin.set(entry.market.perp.coin, market);
     });
-    this.channel = new OrderChannel(
-      { ...options.channel, user: options.account, logger: options.logger },
-      {
-        opened: () => {},
-        response: (postId, response, receivedAtMs) => this.dispatch.response(postId, response, receivedAtMs),
-        timedOut: (postId) => this.dispatch.timedOut(postId),
-        lost: (postIds) => this.dispatch.lost(postIds),
-        accountMessage: (message, receivedAtMs) => this.reports.onMessage(message, receivedAtMs),
-      },
-    );
+    const handlers: OrderChannelHandlers = {
+      opened: () => {},
+      response: (postId, response, receivedAtMs) => this.dispatch.response(postId, response, receivedAtMs),
+      timedOut: (postId) => this.dispatch.timedOut(postId),
+      lost: (postIds) => this.dispatch.lost(postIds),
+      accountMessage: (message, receivedAtMs) => this.reports.onMessage(message, receivedAtMs),
+    };
+    const venue =
+      "venue" in options
+        ? options.venue
+        : exchangeVenue({
+            http: options.http,
+            channel: { ...options.channel, user: options.account, logger: options.logger },
+          });
+    this.venue = venue(handlers);
     this.reports = new AccountReports(
       {
         fill: (cloid, fill, receivedAtMs) => this.onFill(cloid, fill, receivedAtMs),
@@ -260,13 +280,13 @@ export class Executor implements ControlTarget {
       this.logger,
     );
     this.dispatch = new OrderDispatch<PostContext>(
-      this.channel,
-      this.http,
+      this.venue,
+      this.venue,
       (ticket, outcome) => this.onDispatchOutcome(ticket, outcome),
       this.monotonic,
     );
     this.prober = new OrderProber({
-      http: this.http,
+      http: this.venue,
       user: this.account,
       clock: this.clock,
       skewMarginMs: this.tuning.probeSkewMarginMs,
@@ -284,9 +304,12 @@ export class Executor implements ControlTarget {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const state of this.journal.openIntents()) this.restore(state);
+    for (const state of this.journal.openIntents()) {
+      this.trades?.replay(state);
+      this.restore(state);
+    }
     this.refreshOutcomeUnknown();
-    this.channel.start();
+    this.venue.start();
     this.timer = setInterval(() => this.maintain(), this.tuning.maintenanceIntervalMs);
     this.timer.unref();
   }
@@ -295,7 +318,12 @@ export class Executor implements ControlTarget {
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    await this.channel.stop();
+    await this.venue.stop();
+  }
+
+  /** The venue's connection state under its older name (callers wait for `channel.isOpen`). */
+  get channel(): Pick<OrderVenue, "isOpen"> {
+    return this.venue;
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -370,6 +398,7 @@ export class Executor implements ControlTarget {
         actionsPerIntent: this.tuning.actionsPerIntent,
       });
       this.journal.appendIntent(intent);
+      this.trades?.journaled(intent, verdict.kind === "open" ? verdict.edgeNetBps : null);
     } catch (error) {
       this.stats.notSent += 1;
       this.journalProblem(error, `journaling a ${verdict.kind} on ${market.coin}`);
@@ -402,15 +431,19 @@ export class Executor implements ControlTarget {
     }
     if (written) {
       const books = feed.books;
-      this.latency.recordSend(intent.intentId, {
-        bookExchangeTimeMs: Math.max(books.perp.exchangeTimeMs, books.spot.exchangeTimeMs),
-        receivedAtMs,
-        sinkAtMs: market.sinkAtMs,
-        decidedAtMs,
-        journaledAtMs,
-        signedAtMs,
-        writtenAtMs,
-      });
+      this.latency.recordSend(
+        intent.intentId,
+        {
+          bookExchangeTimeMs: Math.max(books.perp.exchangeTimeMs, books.spot.exchangeTimeMs),
+          receivedAtMs,
+          sinkAtMs: market.sinkAtMs,
+          decidedAtMs,
+          journaledAtMs,
+          signedAtMs,
+          writtenAtMs,
+        },
+        { coin: market.coin, kind: verdict.kind },
+      );
     }
     record ??= recordEdge(
       feed.edges.scratch(direction),
@@ -423,6 +456,7 @@ export class Executor implements ControlTarget {
     this.onEdgeOutcome(feed, direction, edgeId, traded, receivedAtMs);
     this.onTradedEdge(record, intent);
     this.onIntent(intent);
+    this.trades?.flush();
   }
 
   /** Signs every action of `intent`; null (each leg journaled `notSent`, new risk halted) if signing failed. */
@@ -515,9 +549,14 @@ export class Executor implements ControlTarget {
     const state = this.journal.stateOfCloid(cloid);
     const order = state?.orders.find((candidate) => candidate.cloid === cloid);
     if (state === undefined || order === undefined) return;
-    if (order.fills.tids.includes(fill.tid)) return; // already applied (userFills and userEvents both tell it)
+    if (order.fills.tids.includes(fill.tid)) {
+      // Already applied (userFills and userEvents both tell it; after a restart, the snapshot tells it again).
+      this.trades?.fill(state, cloid, fill);
+      return;
+    }
     const next = this.appendEvent(cloid, eventOfFill(fill));
     if (next === null) return;
+    this.trades?.fill(next, cloid, fill);
     const intent = next.intent;
     const effect = this.ledger.applyFill({
       coin: intent.coin,
@@ -552,6 +591,7 @@ export class Executor implements ControlTarget {
     });
     this.addDailyPnl(amount);
     market.position.fundingMicroUsdc += Number(formatDecimal(amount)) * MICRO;
+    this.trades?.funding(market.coin, funding, timeMs, market.positionId);
   }
 
   private onProbeAnswer(cloid: Cloid, response: OrderStatusResponse, atMs: number): void {
@@ -569,7 +609,10 @@ export class Executor implements ControlTarget {
   /** Journals one order event; null when the journal refused it (new risk halted) or failed (killed). */
   private appendEvent(cloid: Cloid, event: OrderEvent): IntentState | null {
     try {
-      return this.journal.appendOrderEvent(cloid, event);
+      const before = this.trades === null ? undefined : this.journal.stateOfCloid(cloid);
+      const after = this.journal.appendOrderEvent(cloid, event);
+      if (before !== undefined) this.trades?.changed(before, after);
+      return after;
     } catch (error) {
       if (error instanceof JournalRecordRefusedError) this.stats.illegalEvents += 1;
       this.journalProblem(error, `journaling ${event.type} of ${cloid}`);
@@ -675,6 +718,7 @@ export class Executor implements ControlTarget {
         let next: IntentState;
         try {
           next = this.journal.acceptResidual(state.intent.intentId, plan.reason);
+          this.trades?.changed(state, next);
         } catch (error) {
           this.journalProblem(error, `accepting the residual of ${state.intent.intentId}`);
           return;
@@ -699,6 +743,7 @@ export class Executor implements ControlTarget {
         });
         try {
           this.journal.appendIntent(intent);
+          this.trades?.journaled(intent, null);
         } catch (error) {
           this.journalProblem(error, `journaling ${plan.action} of ${state.intent.intentId}`);
           return;
@@ -732,6 +777,7 @@ export class Executor implements ControlTarget {
     if (this.awaitingAnswer(state) || !this.fillsIn(track, state)) return;
     const market = track.market;
     const now = this.clock();
+    const resolvedNow = !track.resolved;
     if (!track.resolved) {
       track.resolved = true;
       this.latency.forget(track.rootId);
@@ -747,6 +793,7 @@ export class Executor implements ControlTarget {
       if (state.orders.some((order) => filledSize(order) !== "0")) market.risk.lastTradeAtMs = now;
     }
     this.updatePosition(market);
+    if (resolvedNow) this.trades?.snapshot(this.ledger.holdings(market.coin), market.feed.books, now);
     const positionId = state.intent.positionId;
     if (
       market.position.direction === null &&
@@ -758,12 +805,17 @@ export class Executor implements ControlTarget {
   }
 
   private closePosition(market: ExecutionMarket, positionId: string, now: number): void {
+    const closing =
+      this.trades === null
+        ? []
+        : this.journal.openIntents().filter((state) => state.intent.positionId === positionId);
     try {
       this.journal.appendPositionClosed(positionId, now);
     } catch (error) {
       this.journalProblem(error, `closing position ${positionId}`);
       return;
     }
+    this.trades?.closed(closing, now);
     this.ledger.closePosition(positionId, now);
     market.positionId = null;
     market.entryNetBps = Number.NaN;
@@ -821,6 +873,26 @@ export class Executor implements ControlTarget {
     }
     this.dailyPnl = add(this.dailyPnl, delta);
     this.risk.dailyPnlMicroUsdc = Number(formatDecimal(this.dailyPnl)) * MICRO;
+    // Said once per crossing: every edge after it is skipped `dailyLossLimit`, which is no place to learn why.
+    const reached = this.newRiskHalt() === "dailyLossLimit";
+    if (reached && !this.dailyLossAnnounced) {
+      this.logger.error(
+        { dailyPnlUsdc: formatDecimal(this.dailyPnl), limitUsdc: this.config.limits.dailyLossLimitUsdc },
+        "daily loss limit reached: no new risk until 00:00 UTC (closes and unwinds continue)",
+      );
+    }
+    this.dailyLossAnnounced = reached;
+  }
+
+  /**
+   * The account-wide reason no new risk is taken now — `outcomeUnknown`, `killed`, `paused` or
+   * `dailyLossLimit` (the day's PnL, fees and funding included, past the limit) — or null.
+   */
+  newRiskHalt(): RiskBlock | null {
+    const market = this.markets[0];
+    if (market === undefined) return null;
+    // The daily loss limit is account-wide: every market's compiled limits carry the same one.
+    return newRiskHalt(this.risk, market.strategy.limits, { nowMs: this.clock() });
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -844,6 +916,11 @@ export class Executor implements ControlTarget {
         this.review(state);
       }
       this.reports.maintain(now);
+      if (this.trades?.snapshotDue(now) === true) {
+        for (const market of this.markets) {
+          this.trades.snapshot(this.ledger.holdings(market.coin), market.feed.books, now);
+        }
+      }
       if (utcDayOf(now) !== this.risk.dailyPnlUtcDay) this.addDailyPnl(parseDecimal("0"));
     } catch (error) {
       this.logger.error({ err: error }, "executor maintenance failed");
@@ -858,7 +935,7 @@ export class Executor implements ControlTarget {
     track.readBackInFlight = true;
     this.stats.fillReadBacks += 1;
     const since = Math.min(state.intent.createdAtMs, ...state.followUps.map((f) => f.createdAtMs)) - 60_000;
-    fillsSince(this.http, this.account, since).then(
+    fillsSince(this.venue, this.account, since).then(
       (fills) => {
         track.readBackInFlight = false;
         track.fillsMissingSinceMs = this.clock();

@@ -1,7 +1,8 @@
 /**
  * The executor's public contract: what it is built from (`ExecutorOptions`: markets, strategy, journal,
- * nonces, signer, transport, balances, the edge-outcome callbacks), its tuning with defaults, and the
- * counters it exposes.
+ * nonces, signer, balances, the edge-outcome callbacks, and the venue orders go to — the exchange's order
+ * socket and HTTP, or another `OrderVenue` such as paper), its tuning with defaults, and the counters it
+ * exposes.
  */
 
 import type { EdgeDirection } from "../edge/direction.js";
@@ -14,12 +15,14 @@ import type { Network } from "../exchange/wire/actions.js";
 import type { Address } from "../exchange/wire/brands.js";
 import type { MarketFeed } from "../feed/marketFeed.js";
 import type { Logger } from "../observability/logger.js";
+import type { TradeEventSink } from "../persistence/tradeEventSink.js";
 import type { Decision, SkipDecision } from "../strategy/decision.js";
 import type { StrategyConfig } from "../strategy/strategyConfig.js";
 import type { Intent, IntentId } from "./intent.js";
 import type { ActionsPerIntent } from "./intentBuilder.js";
 import type { IntentJournal } from "./journal/intentJournal.js";
 import type { OrderChannelOptions } from "./orderChannel.js";
+import type { OrderVenueFactory } from "./orderVenue.js";
 
 /** One traded market: its feed (books, edges, breaker) and its exchange identity (asset ids, tokens). */
 export interface ExecutorMarket {
@@ -91,7 +94,21 @@ export interface StartingBalances {
   readonly perpWithdrawable: string;
 }
 
-export interface ExecutorOptions {
+/** Orders go to the exchange (or the simulator): the order socket, HTTP as fallback and for probes. */
+export interface ExchangeVenueChoice {
+  readonly http: ExchangeHttpClient;
+  /** The order socket (its `user` is `account`). */
+  readonly channel: Omit<OrderChannelOptions, "user" | "logger">;
+}
+
+/** Orders go to another venue (the paper venue): everything else stays as it is. */
+export interface CustomVenueChoice {
+  readonly venue: OrderVenueFactory;
+}
+
+export type ExecutorOptions = ExecutorCoreOptions & (ExchangeVenueChoice | CustomVenueChoice);
+
+export interface ExecutorCoreOptions {
   readonly markets: readonly ExecutorMarket[];
   /** The running strategy settings (runtime changes replace them through `applySettings`). */
   readonly strategy: StrategyConfig;
@@ -104,9 +121,6 @@ export interface ExecutorOptions {
   readonly network: Network;
   /** The account orders are placed for (master or sub-account): its streams and `orderStatus` probes. */
   readonly account: Address;
-  readonly http: ExchangeHttpClient;
-  /** The order socket (its `user` is `account`). */
-  readonly channel: Omit<OrderChannelOptions, "user" | "logger">;
   readonly balances: StartingBalances;
   readonly logger: Logger;
   readonly onEdgeOutcome?: EdgeOutcomeSink;
@@ -122,6 +136,13 @@ export interface ExecutorOptions {
    * after the bytes were written.
    */
   readonly onIntent?: (intent: Intent) => void;
+  /**
+   * Where trade events go (intents, orders, fills, funding, position snapshots: `tradeEventObserver.ts`),
+   * e.g. the trade shipper; none when trades are not persisted.
+   */
+  readonly tradeEvents?: TradeEventSink;
+  /** Period of the position snapshots among the trade events; default 60 000 ms. */
+  readonly positionSnapshotIntervalMs?: number;
   /** Epoch ms (`Date.now` by default; the simulator's clock in tests): decisions, `expiresAfter`, probes. */
   readonly clock?: () => number;
   /** Monotonic ms (`performance.now` by default): latency stamps. */

@@ -19,6 +19,8 @@ export interface ExposureReading {
   readonly netBase: number;
   /** Cumulative |net base| × price × seconds since start. */
   readonly notionalSeconds: number;
+  /** The price the net base is valued at (the last mid given; 0 before any). */
+  readonly px: number;
 }
 
 export class ExposureMeter {
@@ -33,7 +35,7 @@ export class ExposureMeter {
 
   read(coin: string, nowMs: number): ExposureReading {
     const exposure = this.accrue(coin, nowMs);
-    return { coin, netBase: exposure.netBase, notionalSeconds: exposure.notionalSeconds };
+    return { coin, netBase: exposure.netBase, notionalSeconds: exposure.notionalSeconds, px: exposure.px };
   }
 
   coins(): string[] {

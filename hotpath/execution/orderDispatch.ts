@@ -9,8 +9,8 @@
  * fallback starts its request and reports later.
  */
 
-import { ExchangeHttpError, type ExchangeHttpClient } from "../exchange/http/httpClient.js";
-import type { ExchangeResponse } from "../exchange/wire/exchange.js";
+import { ExchangeHttpError } from "../exchange/http/httpClient.js";
+import type { ExchangeRequest, ExchangeResponse } from "../exchange/wire/exchange.js";
 import type { WsPostResponse } from "../exchange/wire/ws.js";
 import type { SignedAction } from "./signedActions.js";
 
@@ -18,6 +18,11 @@ import type { SignedAction } from "./signedActions.js";
 export interface PostChannel {
   /** Writes the post and returns its id, or -1 (nothing written) when the socket is not open. */
   postAction(payloadJson: string): number;
+}
+
+/** The HTTP fallback: `POST /exchange` (`ExchangeHttpClient` and every `OrderVenue` are one). */
+export interface ActionSender {
+  exchange(request: ExchangeRequest): Promise<ExchangeResponse>;
 }
 
 export type DispatchOutcome =
@@ -46,7 +51,7 @@ export class OrderDispatch<T> {
 
   constructor(
     private readonly channel: PostChannel,
-    private readonly http: ExchangeHttpClient,
+    private readonly http: ActionSender,
     private readonly onOutcome: OutcomeHandler<T>,
     /** Monotonic ms for HTTP answers' receive time (the channel stamps its own). */
     private readonly monotonicMs: () => number = () => performance.now(),

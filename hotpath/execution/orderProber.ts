@@ -9,13 +9,17 @@
  * margin: a time the exchange has surely passed, which is what `probedEvent` compares with `expiresAfter`.
  */
 
-import type { ExchangeHttpClient } from "../exchange/http/httpClient.js";
 import type { Address, Cloid } from "../exchange/wire/brands.js";
-import type { OrderStatusResponse, UserFill } from "../exchange/wire/info.js";
+import type { InfoRequest, InfoResponse, OrderStatusResponse, UserFill } from "../exchange/wire/info.js";
 import { decodeOrderStatus, decodeUserFills } from "./reconcile/accountDecoders.js";
 
+/** `POST /info` (`ExchangeHttpClient` and every `OrderVenue` are one). */
+export interface InfoSource {
+  info<R extends InfoRequest>(request: R): Promise<InfoResponse<R["type"]>>;
+}
+
 export interface OrderProberOptions {
-  readonly http: ExchangeHttpClient;
+  readonly http: InfoSource;
   /** The account the orders are placed for (the master, not the agent). */
   readonly user: Address;
   readonly clock: () => number;
@@ -102,7 +106,7 @@ export class OrderProber {
 
 /** The account's fills since `startTimeMs` (exchange ms), decoded. Throws the request's or the decoder's error. */
 export async function fillsSince(
-  http: ExchangeHttpClient,
+  http: InfoSource,
   user: Address,
   startTimeMs: number,
 ): Promise<readonly UserFill[]> {

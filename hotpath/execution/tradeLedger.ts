@@ -12,6 +12,11 @@
  * `netUsdc` = realized − USDC fees + funding. Base-token fees are listed apart; `dailyNetDelta` values them at
  * their fill's price for the daily loss limit only.
  *
+ * Postgres applies the same rule (migration `0008_fifo-realized-pnl.sql`: `pnl_total`, `pnl_per_position`,
+ * `pnl_per_day`), so its PnL equals this ledger's to the digit: lots are the fills' own sizes (a spot buy's
+ * base-token fee does not shrink its lot; those units stay held at their buy price until sold), matched in
+ * trade-id order — the order fills reach this ledger.
+ *
  * Fills are applied exactly once by the caller (the journal's state machine deduplicates by trade id before
  * a fill reaches this ledger).
  */

@@ -88,6 +88,9 @@ export class MarketBreaker {
   reasons = BREAKER_RESYNCING;
   /** Times each reason went from clear to set, indexed like `BREAKER_REASONS`. */
   readonly trips = new Float64Array(BREAKER_REASONS.length);
+  /** Monotonic ms since which the breaker has been open without a break (first evaluation at the
+   * earliest); NaN while closed. */
+  openSinceMs = Number.NaN;
 
   private connected = false;
   /** Leg sequences at the last (re)connect; a leg is synced once its sequence moved past it. */
@@ -137,6 +140,8 @@ export class MarketBreaker {
       }
     }
     this.reasons = reasons;
+    if (reasons === 0) this.openSinceMs = Number.NaN;
+    else if (this.openSinceMs !== this.openSinceMs) this.openSinceMs = nowMs;
     return reasons;
   }
 }

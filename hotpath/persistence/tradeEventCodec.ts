@@ -14,7 +14,7 @@
  * | kind               | table(s)                      | natural id                    | group           |
  * | ------------------ | ----------------------------- | ----------------------------- | --------------- |
  * | `intent`           | intents (+ its legs → orders) | intent id + status            | `coin:<coin>`   |
- * | `order`            | orders                        | cloid + status                | `coin:<coin>`   |
+ * | `order`            | orders                        | cloid + status + oid          | `coin:<coin>`   |
  * | `fill`             | fills                         | tid                           | `coin:<coin>`   |
  * | `funding`          | funding                       | coin + time                   | `coin:<coin>`   |
  * | `positionSnapshot` | position_snapshots            | coin + time                   | `coin:<coin>`   |
@@ -23,6 +23,8 @@
  *
  * Status updates are events of their own (an intent or order shipped again with its new status), so the
  * status is part of their natural id: otherwise SQS would drop every update within 5 minutes of the first.
+ * An order's oid is too: a fill can finish an order before the answer that carries its oid arrives, and
+ * the oid then comes in an update with the same status.
  * The writer moves statuses only forward (by `INTENT_STATUSES` / `ORDER_STATUSES` order), so a late or
  * repeated update is harmless.
  *
@@ -584,7 +586,7 @@ export function naturalIdOf(event: TradeEvent): string {
     case "intent":
       return `intent|${event.intent.intentId}|${event.status}`;
     case "order":
-      return `order|${event.cloid}|${event.status}`;
+      return `order|${event.cloid}|${event.status}|${event.oid ?? "-"}`;
     case "fill":
       return `fill|${event.tid}`;
     case "funding":

@@ -1,9 +1,10 @@
 /**
- * Decoders for the four `/info` answers the rebalancer reads: `userAbstraction`, `userRole`,
- * `clearinghouseState` and `spotClearinghouseState` (PROTOCOL §4.3, §4.4, §10).
+ * Decoders for three of the `/info` answers the rebalancer reads: `userAbstraction`, `clearinghouseState`
+ * and `spotClearinghouseState` (PROTOCOL §4.3, §4.4, §10); `userRole` is decoded by the wire core's
+ * `hotpath/exchange/role/userRole.ts`, shared with the hot path's agent-key check.
  *
  * Strict only on the fields a transfer decision rests on (balances, holds, margin, withdrawable, position
- * values, the role); every other field is dropped unchecked, so a server that adds or changes something
+ * values); every other field is dropped unchecked, so a server that adds or changes something
  * we do not read cannot stop the rebalancer. Built from the wire core's primitive schemas.
  *
  * Not `hotpath/execution/reconcile/accountDecoders.ts`: Lambdas may not import the trading code (ESLint
@@ -14,13 +15,11 @@
 import { z } from "zod";
 
 import {
-  addressSchema,
   decodeWith,
   wireDecimalSchema,
   type DecodeResult,
 } from "../../hotpath/exchange/wire/decode-common.js";
 import type { WireDecimal } from "../../hotpath/exchange/wire/brands.js";
-import type { UserRole } from "../../hotpath/exchange/wire/info.js";
 import type { PerpPositionInput, SpotBalanceInput } from "./plan.js";
 
 export interface PerpAccount {
@@ -67,12 +66,6 @@ const spotBalancesSchema = z
 /** A JSON string; kept open so a new mode is reported by name rather than as a decode failure. */
 const userAbstractionSchema = z.string().min(1);
 
-const userRoleSchema: z.ZodType<UserRole> = z.union([
-  z.object({ role: z.literal("agent"), data: z.object({ user: addressSchema }) }),
-  z.object({ role: z.literal("subAccount"), data: z.object({ master: addressSchema }) }),
-  z.object({ role: z.enum(["missing", "user", "vault"]) }),
-]);
-
 export function decodePerpAccount(value: unknown): DecodeResult<PerpAccount> {
   return decodeWith(perpAccountSchema, "clearinghouseState", value);
 }
@@ -83,8 +76,4 @@ export function decodeSpotBalances(value: unknown): DecodeResult<readonly SpotBa
 
 export function decodeUserAbstraction(value: unknown): DecodeResult<string> {
   return decodeWith(userAbstractionSchema, "userAbstraction", value);
-}
-
-export function decodeUserRole(value: unknown): DecodeResult<UserRole> {
-  return decodeWith(userRoleSchema, "userRole", value);
 }

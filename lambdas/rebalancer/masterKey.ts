@@ -10,13 +10,14 @@
  * master's *named* agents and must be asked of the master, which is the address we are trying to verify.
  *
  * `userRole` weighs 60 of the IP's 1200 per minute (PROTOCOL §11), so a `"user"` verdict is cached for
- * `recheckMs` (default one hour) per execution environment; a failure is never cached.
+ * `recheckMs` (default one hour) per execution environment; a failure is never cached. The answer is decoded
+ * by `hotpath/exchange/role/userRole.ts`, which the hot path's mirror-image check (agent keys only) shares.
  */
 
 import type { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import type { Signer } from "../../hotpath/exchange/signing/index.js";
+import { decodeUserRole } from "../../hotpath/exchange/role/userRole.js";
 import type { Address } from "../../hotpath/exchange/wire/brands.js";
-import { decodeUserRole } from "./accountDecoders.js";
 import { AccountReadError, AgentKeyError, MasterKeyError } from "./errors.js";
 
 /** The two calls the rebalancer makes; `ExchangeHttpClient` satisfies it. */

@@ -2,11 +2,15 @@
  * The whole system on one machine, no Docker, no cloud — what `npm start` runs:
  *
  *   simulator (Hyperliquid wire protocol on loopback)
- *     → hot path in `sim` mode (feed, books, edges, decisions, the edge sink)
- *     → SQS (fauxqs, in-process, the real SQS API)
- *     → the `edge-writer` Lambda handler, driven by a local event-source poller that behaves like Lambda's
- *     (and the `trade-writer` on the FIFO trades queue)
+ *     → hot path in `sim` mode (feed, books, edges, decisions, orders; the edge sink and the trade shipper)
+ *     → SQS (fauxqs, in-process, the real SQS API): `edges`, and `trades.fifo` for intents, orders, fills,
+ *     funding, position snapshots and control changes
+ *     → the `edge-writer` and `trade-writer` Lambda handlers, driven by local event-source pollers that
+ *     behave like Lambda's
  *     → Postgres (a real server when `DATABASE_URL` is set or PostgreSQL is installed, else embedded PGlite)
+ *
+ * On `stop()` the hot path flushes both queues, and the summary compares what Postgres holds with what the
+ * bot knows: edges, fills, and the PnL (`pnl_total`, migration 0008, against the executor's ledger).
  *
  * Every part is the real one a deployment runs; only the transport between them is local. The process
  * topology differs (one Node process here, separate processes and Lambdas in AWS), the code does not.
@@ -21,6 +25,7 @@ import pg from "pg";
 
 import { startHotpath, type Hotpath } from "../../hotpath/app/hotpath.js";
 import { loadConfig, type Config } from "../../hotpath/config/index.js";
+import { Secret } from "../../hotpath/config/secret.js";
 import { loadUws } from "../../hotpath/host/uws.js";
 import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import { createSigner } from "../../hotpath/exchange/signing/index.js";
@@ -31,8 +36,15 @@ import { runRebalancerTick } from "../../lambdas/rebalancer/rebalancerTick.js";
 import { createEdgeWriterHandler } from "../../lambdas/edge-writer/edgeWriter.js";
 import { migrateUp } from "../../lambdas/db/migrate.js";
 import { createTradeWriterHandler } from "../../lambdas/trade-writer/tradeWriter.js";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+
 import { startEventSourcePoller, type EventSourcePoller } from "../local/eventSourcePoller.js";
-import { LOCAL_SQS_CREDENTIALS, startLocalSqs, type LocalSqs } from "../local/sqsEmulator.js";
+import {
+  LOCAL_SQS_CREDENTIALS,
+  startLocalSqs,
+  type LocalSqs,
+  type LocalSqsOptions,
+} from "../local/sqsEmulator.js";
 import { startLocalSchedule } from "../local/rebalancerSchedule.js";
 import { HYPE_PAIR } from "../sim/core/markets.js";
 import { startSimulator, type Simulator } from "../sim/server/index.js";
@@ -50,7 +62,15 @@ export interface LocalSystemOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The host's port; 0 = any free port. */
   readonly hostPort?: number;
+  /** Basis shocks per hour on the simulator (default 240): more shocks, more trades. */
+  readonly basisShocksPerHour?: number;
+  /** The SQS emulator's options (tests: short visibility timeouts). */
+  readonly sqs?: LocalSqsOptions;
+  /** Wraps the trade-writer handler (tests: a Lambda that fails after writing, to force redeliveries). */
+  readonly wrapTradeWriter?: (handler: LambdaSqsHandler) => LambdaSqsHandler;
 }
+
+export type LambdaSqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export interface LocalSystemSummary {
   readonly edges_detected: number;
@@ -58,8 +78,20 @@ export interface LocalSystemSummary {
   readonly edges_dropped: number;
   readonly edges_spooled: number;
   readonly intents: number;
-  readonly fills_persisted: number | null;
+  /** Fills the bot applied (its ledger). */
+  readonly fills: number;
+  /** Fills of this run in Postgres. */
+  readonly fills_persisted: number;
+  /** The bot's PnL: realized price PnL − USDC fees + funding (`TradeLedger`, exact decimal). */
   readonly pnl_usdc: string | null;
+  /** The same from Postgres (`pnl_total.net_pnl_usdc`, migration 0008), canonical decimal. */
+  readonly pnl_usdc_db: string;
+  /** `pnl_usdc === pnl_usdc_db`, as strings. */
+  readonly pnl_match: boolean;
+  /** Trade events the hot path shipped / SQS acknowledged / dropped. */
+  readonly trade_events_shipped: number;
+  readonly trade_events_sent: number;
+  readonly trade_events_dropped: number;
   readonly exposure_hype: string | null;
   readonly rebalancer_ticks: number;
   readonly sqs_requests: number;
@@ -75,11 +107,20 @@ export interface LocalSystem {
   readonly sqs: LocalSqs;
   readonly db: TestPostgres;
   readonly hostUrl: string;
+  /** The control API's bearer token for this run (`Authorization: Bearer …` on `/control`). */
+  readonly controlToken: string;
   readonly logger: Logger;
   /** Edges of this run in Postgres so far. */
   persistedEdges(): Promise<number>;
-  /** Stops the feed, flushes the sink, waits until SQS and the writer have drained, and summarises. */
-  stop(options?: { readonly drainTimeoutMs?: number }): Promise<LocalSystemSummary>;
+  /**
+   * Stops the hot path (flushing the edge sink and the trade shipper), waits until SQS and the writers have
+   * drained, summarises, then stops everything. `inspect` runs on the database after the drain, before it
+   * goes away (tests).
+   */
+  stop(options?: {
+    readonly drainTimeoutMs?: number;
+    readonly inspect?: (db: pg.Pool) => Promise<void>;
+  }): Promise<LocalSystemSummary>;
 }
 
 export async function startLocalSystem(options: LocalSystemOptions): Promise<LocalSystem> {
@@ -120,7 +161,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
               meanBps: 0,
               halfLifeSec: 4,
               diffusionStdBps: 0.5,
-              excursionsPerHour: 240,
+              excursionsPerHour: options.basisShocksPerHour ?? 240,
               shockSizeBps: 70,
               shockUpProbability: 0.5,
             },
@@ -142,7 +183,7 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
     const pool = new pg.Pool({ connectionString: db.url, max: 1 });
     cleanups.push(() => pool.end());
 
-    const sqs = await startLocalSqs();
+    const sqs = await startLocalSqs(options.sqs);
     cleanups.push(() => sqs.stop());
     const edgeWriter: EventSourcePoller = startEventSourcePoller({
       client: sqs.createClient(),
@@ -154,12 +195,15 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       logger,
     });
     cleanups.push(() => edgeWriter.stop());
+    const tradeWriterHandler = createTradeWriterHandler({ db: pool, logger: loggerFor("trade-writer") });
     const tradeWriter: EventSourcePoller = startEventSourcePoller({
       client: sqs.createClient(),
       queue: sqs.queues.trades,
       functionName: "trade-writer",
-      handler: createTradeWriterHandler({ db: pool, logger: loggerFor("trade-writer") }),
-      maximumBatchingWindowSeconds: 1,
+      handler: options.wrapTradeWriter?.(tradeWriterHandler) ?? tradeWriterHandler,
+      // No batching window: fauxqs hands out one message of a FIFO group per receive (STACK.md), so a
+      // window would cap one coin's trade events at one per window.
+      maximumBatchingWindowSeconds: 0,
       waitTimeSeconds: 1,
       logger,
     });
@@ -176,17 +220,21 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         HLB_JOURNAL_DIR: join(workDir, "journal"),
         HLB_SPOOL_DIR: join(workDir, "spool"),
         HLB_NONCE_DIR: join(workDir, "nonces"),
+        // The trade shipper's queue (its spool goes under HLB_SPOOL_DIR/trades).
+        HLB_SQS_TRADE_QUEUE_URL: sqs.queues.trades.url,
+        HLB_SQS_ENDPOINT: sqs.endpoint,
+        HLB_AWS_REGION: sqs.region,
         ...options.env,
       },
     });
     const uws = loadUws();
+    const controlToken = randomBytes(24).toString("hex");
     const hotpath = await startHotpath({
       trading: {
         signer: agent,
         account: master.address,
         network: "mainnet",
-        balances: { spotUsdc: START_SPOT_USDC, perpWithdrawable: START_PERP_USDC },
-        spotBase: { HYPE: START_HYPE },
+        keySource: "generated for this local run",
       },
       config,
       logger: loggerFor("hotpath"),
@@ -197,6 +245,14 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
         endpoint: sqs.endpoint,
         credentials: LOCAL_SQS_CREDENTIALS,
         spoolDir: config.persistence.spoolDir,
+      },
+      // The emulator takes any static keys; the SDK's provider chain would find none here.
+      tradeShipper: { credentials: LOCAL_SQS_CREDENTIALS },
+      // The control API with a token of this run; every accepted change also lands in control_changes.
+      control: {
+        token: new Secret(controlToken, "generated for this local run"),
+        logger: loggerFor("control"),
+        onChange: () => {},
       },
     });
     let hotpathStopped = false;
@@ -241,6 +297,21 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       ]);
       return Number(result.rows[0]?.n ?? 0);
     };
+    // Fills of this run that join their order (cloid) and its intent: a fill without its lineage is not counted.
+    const persistedFills = async (): Promise<number> => {
+      const result = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM fills f
+         JOIN orders o ON o.cloid = f.cloid
+         JOIN intents i ON i.intent_id = o.intent_id
+         WHERE i.boot_id = $1`,
+        [hotpath.bootId],
+      );
+      return Number(result.rows[0]?.n ?? 0);
+    };
+    const tradesQueueEmpty = async (): Promise<boolean> => {
+      const depth = await sqs.depth(sqs.queues.trades);
+      return depth.visible + depth.inFlight === 0;
+    };
 
     return {
       sim,
@@ -248,38 +319,56 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
       sqs,
       db,
       hostUrl: `http://${config.host.bindAddress}:${hotpath.host.port}`,
+      controlToken,
       logger,
       persistedEdges,
-      stop: async ({ drainTimeoutMs = 30_000 } = {}) => {
+      stop: async ({ drainTimeoutMs = 30_000, inspect } = {}) => {
         await hotpath.stop();
         hotpathStopped = true;
         const flusher = hotpath.edgeSink?.flusher;
         const detected = flusher?.ring.pushed ?? 0;
         const dropped = flusher === undefined ? 0 : totalDropped(flusher.counters.dropped);
+        const shipper = hotpath.tradeShipping?.shipper;
+        const pnl = hotpath.trading?.executor.pnl();
+        const botFills = pnl?.total.fills ?? 0;
         // Wait until everything sent has been written (or the drain times out: the summary says so).
         const deadline = performance.now() + drainTimeoutMs;
         let persisted = await persistedEdges();
-        while (persisted < detected - dropped && performance.now() < deadline) {
+        let fillsPersisted = await persistedFills();
+        while (
+          (persisted < detected - dropped || fillsPersisted < botFills || !(await tradesQueueEmpty())) &&
+          performance.now() < deadline
+        ) {
           await new Promise((resolve) => setTimeout(resolve, 200));
           persisted = await persistedEdges();
+          fillsPersisted = await persistedFills();
         }
+        // The PnL as the views compute it from the fills and funding rows (canonical decimal text).
+        const pnlDb = await pool.query<{ net: string }>(
+          "SELECT trim_scale(coalesce(sum(net_pnl_usdc), 0))::text AS net FROM pnl_total",
+        );
+        const pnlUsdcDb = pnlDb.rows[0]?.net ?? "0";
         const executorStats = hotpath.trading?.executor.stats;
-        const pnl = hotpath.trading?.executor.pnl();
         const exposure = hotpath.trading?.executor
           .exposure()
           .reduce((sum, reading) => sum + reading.netBase, 0);
         const ticks = await pool.query<{ n: string }>("SELECT count(*) AS n FROM rebalances");
         const pollerStats = edgeWriter.stats();
         const tradeStats = tradeWriter.stats();
-        const fills = await pool.query<{ n: string }>("SELECT count(*) AS n FROM fills");
         const summary: LocalSystemSummary = {
           edges_detected: detected,
           edges_persisted: persisted,
           edges_dropped: dropped,
           edges_spooled: flusher?.counters.spooled ?? 0,
           intents: executorStats === undefined ? 0 : executorStats.rootIntents + executorStats.followUps,
-          fills_persisted: Number(fills.rows[0]?.n ?? 0),
+          fills: botFills,
+          fills_persisted: fillsPersisted,
           pnl_usdc: pnl?.total.netUsdc ?? null,
+          pnl_usdc_db: pnlUsdcDb,
+          pnl_match: pnl?.total.netUsdc === pnlUsdcDb,
+          trade_events_shipped: shipper?.counters.shipped ?? 0,
+          trade_events_sent: shipper?.counters.sent ?? 0,
+          trade_events_dropped: shipper?.counters.droppedTotal ?? 0,
           exposure_hype: exposure === undefined ? null : String(exposure),
           rebalancer_ticks: Number(ticks.rows[0]?.n ?? 0),
           sqs_requests: flusher?.counters.sqsRequests ?? 0,
@@ -288,7 +377,11 @@ export async function startLocalSystem(options: LocalSystemOptions): Promise<Loc
           postgres: db.engine,
           uws: uws.build,
         };
-        await stopAll();
+        try {
+          await inspect?.(pool);
+        } finally {
+          await stopAll();
+        }
         logger.info({ summary }, "local system stopped");
         logger.flush();
         return summary;

@@ -8,6 +8,7 @@
  *   --seed <n>       simulator seed (default 1)
  *   --json-summary   print the summary as one JSON line (for scripts and CI) instead of text
  *   --port <n>       the host's port for /health, /metrics, /stream (default 8787; 0 = any free port)
+ *   --shocks-per-hour <n>  basis shocks on the simulator (default 240; more shocks, more trades)
  */
 
 import { join } from "node:path";
@@ -19,6 +20,7 @@ interface StartArgs {
   readonly seed: number;
   readonly jsonSummary: boolean;
   readonly port: number;
+  readonly shocksPerHour: number | undefined;
 }
 
 function fail(message: string): never {
@@ -31,6 +33,7 @@ function parseArgs(argv: readonly string[]): StartArgs {
   let seed = 1;
   let jsonSummary = false;
   let port = 8787;
+  let shocksPerHour: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "--json-summary") {
@@ -39,19 +42,22 @@ function parseArgs(argv: readonly string[]): StartArgs {
     }
     const value = argv[i + 1];
     const parsed = Number(value);
-    if (flag === "--duration" || flag === "--seed" || flag === "--port") {
+    if (flag === "--duration" || flag === "--seed" || flag === "--port" || flag === "--shocks-per-hour") {
       if (value === undefined || !Number.isInteger(parsed) || parsed < 0) {
         fail(`${flag} expects a non-negative integer, got ${String(value)}`);
       }
       if (flag === "--duration") durationSec = parsed;
       else if (flag === "--seed") seed = parsed;
-      else port = parsed;
+      else if (flag === "--port") port = parsed;
+      else shocksPerHour = parsed;
       i++;
     } else {
-      fail(`unknown flag ${String(flag)} (known: --duration, --seed, --json-summary, --port)`);
+      fail(
+        `unknown flag ${String(flag)} (known: --duration, --seed, --json-summary, --port, --shocks-per-hour)`,
+      );
     }
   }
-  return { durationSec, seed, jsonSummary, port };
+  return { durationSec, seed, jsonSummary, port, shocksPerHour };
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -66,16 +72,24 @@ async function run(args: StartArgs): Promise<void> {
   const quiet = args.jsonSummary;
   if (!quiet)
     say("hlbasis — the whole system offline (simulated exchange, in-process SQS, embedded Postgres)");
-  const system = await startLocalSystem({ seed: args.seed, logFile, hostPort: args.port });
+  const system = await startLocalSystem({
+    seed: args.seed,
+    logFile,
+    hostPort: args.port,
+    ...(args.shocksPerHour === undefined ? {} : { basisShocksPerHour: args.shocksPerHour }),
+  });
   if (!quiet) {
     say(`exchange   simulator ${system.sim.ws} (seed ${args.seed}, uWS ${system.sim.uws.build})`);
     say(`queues     SQS emulator ${system.sqs.endpoint} (edges, trades.fifo, and their DLQs)`);
     say(`database   Postgres: ${system.db.engine}`);
     say(`health     ${system.hostUrl}/health   ready ${system.hostUrl}/ready`);
     say(`metrics    ${system.hostUrl}/metrics   live edges: ws${system.hostUrl.slice(4)}/stream`);
+    say(
+      `control    ${system.hostUrl}/control   (Authorization: Bearer ${system.controlToken}, this run only)`,
+    );
     say(`logs       ${logFile} (JSON, one event per line)`);
     say(
-      "trading    not yet: the executor (issue Hot path II) is being wired; every edge is recorded as observed",
+      "trading    on the simulator: intents, orders, fills and funding go to trades.fifo → trade-writer → Postgres",
     );
     say("");
   }
@@ -103,7 +117,8 @@ async function run(args: StartArgs): Promise<void> {
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   if (live) say("");
-  if (!quiet) say("stopping   flushing edges to SQS and waiting for the writer to land them…");
+  if (!quiet)
+    say("stopping   flushing edges and trade events to SQS and waiting for the writers to land them…");
   const summary = await system.stop();
   if (quiet) say(JSON.stringify(summary));
   else printSummary(summary);
@@ -134,13 +149,18 @@ function printSummary(summary: LocalSystemSummary): void {
       `dropped ${summary.edges_dropped}, spooled ${summary.edges_spooled}`,
   );
   say(
-    `           SQS requests ${summary.sqs_requests}; edge-writer invocations ${summary.lambda_invocations}, ` +
+    `           SQS requests (edges) ${summary.sqs_requests}; Lambda invocations ${summary.lambda_invocations}, ` +
       `failed records ${summary.lambda_failed_records}; Postgres ${summary.postgres}`,
   );
   say(
-    `           intents ${summary.intents}, bot PnL ${summary.pnl_usdc ?? "n/a"} USDC (net of USDC fees and funding), ` +
-      `net exposure ${summary.exposure_hype ?? "n/a"} HYPE; fills in Postgres ${summary.fills_persisted ?? "n/a"} ` +
-      `(trade shipping to the FIFO queue is not wired yet); rebalancer ticks ${summary.rebalancer_ticks}`,
+    `           intents ${summary.intents}, fills ${summary.fills} (in Postgres ${summary.fills_persisted}), ` +
+      `net exposure ${summary.exposure_hype ?? "n/a"} HYPE; rebalancer ticks ${summary.rebalancer_ticks}`,
+  );
+  say(
+    `           PnL ${summary.pnl_usdc ?? "n/a"} USDC (bot: realized − USDC fees + funding), ` +
+      `${summary.pnl_usdc_db} USDC in Postgres (pnl_total): ${summary.pnl_match ? "equal" : "DIFFERENT"}; ` +
+      `trade events shipped ${summary.trade_events_shipped}, sent ${summary.trade_events_sent}, ` +
+      `dropped ${summary.trade_events_dropped}`,
   );
 }
 

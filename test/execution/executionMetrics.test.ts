@@ -27,7 +27,7 @@ describe("the executor's /metrics section", () => {
       stats,
       postsInFlight: 2,
       pnl: () => new TradeLedger().snapshot(),
-      exposure: () => [{ coin: "HYPE", netBase: -0.5, notionalSeconds: 12.5 }],
+      exposure: () => [{ coin: "HYPE", netBase: -0.5, notionalSeconds: 12.5, px: 25 }],
     });
     const text = out.text();
     expect(text).toMatch(/hlbasis_order_latency_microseconds_count\{stage="tickToWire"\} 1/);

@@ -85,7 +85,11 @@ describe("trade event codec", () => {
     expect(deduplicationIdOf(orderAt(root, 0, "acked"))).not.toBe(
       deduplicationIdOf(orderAt(root, 0, "filled")),
     );
-    expect(naturalIdOf(orderAt(root, 0, "acked"))).toBe(`order|${root.legs[0]!.cloid}|acked`);
+    expect(naturalIdOf(orderAt(root, 0, "acked"))).toBe(`order|${root.legs[0]!.cloid}|acked|-`);
+    // The oid learned after the status (a fill ended the order before its answer came) is news too.
+    expect(deduplicationIdOf(orderAt(root, 0, "filled", 11))).not.toBe(
+      deduplicationIdOf(orderAt(root, 0, "filled")),
+    );
 
     const ids = oneOfEveryKind().map(deduplicationIdOf);
     expect(new Set(ids).size).toBe(ids.length);

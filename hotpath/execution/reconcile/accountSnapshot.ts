@@ -131,6 +131,11 @@ export async function readAccountSnapshot(
   );
 }
 
+/** `userAbstraction` of `address`, one request, decoded. Throws `AccountReadError`. */
+export function readAbstraction(http: ExchangeHttpClient, address: Address): Promise<string> {
+  return new AccountReader(http, address, 1).abstraction();
+}
+
 function newestTime(events: readonly { readonly time: number }[], fallback: number): number {
   let newest = fallback;
   for (const event of events) if (event.time > newest) newest = event.time;

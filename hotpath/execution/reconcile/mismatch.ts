@@ -121,6 +121,18 @@ export function accountModeMismatch(expected: AccountMode, actual: string): Mism
   };
 }
 
+/** First start in a mode the reconciler cannot read balances in (portfolio margin, legacy modes). */
+export function unsupportedAccountModeMismatch(actual: string): Mismatch {
+  return {
+    kind: "accountMode",
+    expected: "standard",
+    actual,
+    message:
+      `account mode on the exchange is "${actual}": the bot reconciles only a standard ("disabled") or ` +
+      `unified ("unifiedAccount") account (PROTOCOL §10.1); switch the account's mode before trading`,
+  };
+}
+
 export function unknownOutcomeMismatch(order: OrderState, detail: string): Mismatch {
   return {
     kind: "unknownOutcome",

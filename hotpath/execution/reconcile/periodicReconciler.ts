@@ -44,6 +44,11 @@ export type PollOutcome =
       readonly exchangeTimeMs: number;
       /** Fills the executor had not counted yet at the snapshot (normally 0: the feed is faster). */
       readonly uncountedFills: number;
+      /**
+       * The reconciled inventory (the view's, with those fills applied): the baseline this poll checkpointed.
+       * A caller without an inventory of its own carries this forward as the next `expected()`.
+       */
+      readonly inventory: Inventory;
     }
   | { readonly kind: "mismatch"; readonly mismatches: readonly Mismatch[]; readonly exchangeTimeMs: number }
   | { readonly kind: "busy"; readonly reason: string }
@@ -199,6 +204,7 @@ export class PeriodicReconciler {
       kind: "ok",
       exchangeTimeMs: snapshot.exchangeTimeMs,
       uncountedFills: result.explained.fills.length,
+      inventory,
     };
   }
 }

@@ -9,7 +9,7 @@
  * | `type` | effect |
  * | --- | --- |
  * | `dropConnections` `{user?, graceful?}` | closes WS connections (all, or those following `user`); abrupt unless `graceful` |
- * | `stallFeed` `{channels?, ms?}` | data frames stop (all channels, or those listed) for `ms` or until `resumeFeed`; sockets, pongs and posts go on |
+ * | `stallFeed` `{channels?, ms?}` | data frames stop (all channels, or those listed — a channel such as `l2Book`, or one topic such as `l2Book:@107:fast` or `bbo:@107`) for `ms` or until `resumeFeed`; sockets, pongs and posts go on |
  * | `resumeFeed` | ends a stall |
  * | `delayPosts` `{ms, count?, probability?}` | WS `post` answers arrive `ms` late (the request executes at once) |
  * | `dropPosts` `{count?, probability?}` | WS `post` requests execute but are never answered |

@@ -31,10 +31,13 @@ export class FeedHub {
     return this.byTopic.has(topic);
   }
 
-  /** Sends `frame` (on `channel`) to every subscriber of `topic`, unless that channel is stalled. */
+  /**
+   * Sends `frame` (on `channel`) to every subscriber of `topic`, unless that channel — or that topic, e.g.
+   * `l2Book:@107:fast`, one coin's frames — is stalled.
+   */
   publish(topic: string, channel: string, frame: string | (() => string)): void {
     const subscribers = this.byTopic.get(topic);
-    if (subscribers === undefined || this.faults.isStalled(channel)) return;
+    if (subscribers === undefined || this.faults.isStalled(channel) || this.faults.isStalled(topic)) return;
     const text = typeof frame === "string" ? frame : frame();
     for (const connection of subscribers) connection.send(text);
   }
