@@ -1,9 +1,16 @@
 /**
- * The AWS CDK app (`cdk.json` points here). The stacks (network, data, messaging + functions, hot-path
- * host, observability) are built by the infrastructure issue once the Lambda handler contracts exist.
- * Until then this entry point says so plainly instead of synthesizing an empty or partial deployment.
+ * The AWS CDK app (`cdk.json` runs it with tsx). Context selects the target and settings (infra/settings.ts):
+ *
+ *   npx cdk synth                                  # target=aws, ap-northeast-1, offline, no credentials
+ *   npx cdk synth -c target=localstack -c databaseUrl=postgres://hlbasis:hlbasis@postgres:5432/hlbasis
+ *
+ * cdk-nag's AwsSolutionsChecks run on every synthesis; an unacknowledged finding stops it.
  */
-process.stderr.write(
-  "hlbasis: the CDK app is not built yet (infrastructure issue). Nothing to synthesize or deploy.\n",
-);
-process.exit(1);
+
+import { App } from "aws-cdk-lib";
+
+import { buildHlbasisApp } from "./hlbasisApp.js";
+
+const app = new App();
+buildHlbasisApp(app);
+app.synth();

@@ -10,6 +10,7 @@
 import pg from "pg";
 
 import { createLogger } from "../../hotpath/observability/logger.js";
+import { databaseConnection, databaseSourceOf } from "../db/lambdaEnv.js";
 import { loadEdgeWriterConfig } from "./config.js";
 import { createEdgeWriterHandler } from "./edgeWriter.js";
 
@@ -17,7 +18,7 @@ const config = loadEdgeWriterConfig();
 const logger = createLogger({ service: "edge-writer", level: config.LOG_LEVEL });
 
 const pool = new pg.Pool({
-  connectionString: config.DATABASE_URL,
+  ...(await databaseConnection(databaseSourceOf(config))),
   max: config.DB_POOL_MAX,
   connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
   statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,

@@ -13,7 +13,13 @@ import { addressField, decimalString, secretSourceField } from "../../hotpath/co
 import type { SecretSource } from "../../hotpath/config/field-schemas.js";
 import type { Network } from "../../hotpath/exchange/wire/actions.js";
 import type { Address } from "../../hotpath/exchange/wire/brands.js";
-import { databaseEnv, intFromEnv, parseLambdaEnv } from "../db/lambdaEnv.js";
+import {
+  type DatabaseSource,
+  databaseEnv,
+  databaseSourceOf,
+  intFromEnv,
+  parseLambdaEnv,
+} from "../db/lambdaEnv.js";
 import { DEFAULT_ROLE_RECHECK_MS } from "./masterKey.js";
 import type { RebalancePolicy } from "./plan.js";
 import { DEFAULT_IN_FLIGHT_WINDOW_MS } from "./tickStore.js";
@@ -46,7 +52,8 @@ const envSchema = z.object({
 });
 
 export interface RebalancerConfig {
-  readonly databaseUrl: string;
+  /** `DATABASE_URL` or `DATABASE_SECRET_ARN` (+ `DATABASE_HOST`, `DATABASE_TLS`). */
+  readonly database: DatabaseSource;
   readonly logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   readonly dbPoolMax: number;
   readonly dbConnectTimeoutMs: number;
@@ -78,7 +85,7 @@ export function loadRebalancerConfig(env: NodeJS.ProcessEnv = process.env): Reba
   }
   const endpoints = NETWORK_ENDPOINTS[e.EXCHANGE_NETWORK];
   return {
-    databaseUrl: e.DATABASE_URL,
+    database: databaseSourceOf(e),
     logLevel: e.LOG_LEVEL,
     dbPoolMax: e.DB_POOL_MAX,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,

@@ -13,6 +13,7 @@ import { resolvePrivateKey } from "../../hotpath/config/resolve-secret.js";
 import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import { createSigner } from "../../hotpath/exchange/signing/index.js";
 import { createLogger } from "../../hotpath/observability/logger.js";
+import { databaseConnection } from "../db/lambdaEnv.js";
 import { loadRebalancerConfig } from "./config.js";
 import { MasterKeyVerifier } from "./masterKey.js";
 import type { RebalancerDeps } from "./rebalancerTick.js";
@@ -23,7 +24,7 @@ const config = loadRebalancerConfig();
 const logger = createLogger({ service: "rebalancer", level: config.logLevel });
 
 const pool = new pg.Pool({
-  connectionString: config.databaseUrl,
+  ...(await databaseConnection(config.database)),
   max: config.dbPoolMax,
   connectionTimeoutMillis: config.dbConnectTimeoutMs,
   statement_timeout: config.dbStatementTimeoutMs,

@@ -10,6 +10,7 @@
 import pg from "pg";
 
 import { createLogger } from "../../hotpath/observability/logger.js";
+import { databaseConnection, databaseSourceOf } from "../db/lambdaEnv.js";
 import { loadTradeWriterConfig } from "./config.js";
 import { createTradeWriterHandler } from "./tradeWriter.js";
 
@@ -17,7 +18,7 @@ const config = loadTradeWriterConfig();
 const logger = createLogger({ service: "trade-writer", level: config.LOG_LEVEL });
 
 const pool = new pg.Pool({
-  connectionString: config.DATABASE_URL,
+  ...(await databaseConnection(databaseSourceOf(config))),
   max: config.DB_POOL_MAX,
   connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
   statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,

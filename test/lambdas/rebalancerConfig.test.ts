@@ -29,7 +29,7 @@ describe("rebalancer configuration", () => {
       LOG_LEVEL: "",
     });
     expect(config).toEqual({
-      databaseUrl: "postgres://u@h:5432/db",
+      database: { kind: "url", url: "postgres://u@h:5432/db" },
       logLevel: "info",
       dbPoolMax: 1,
       dbConnectTimeoutMs: 5_000,
