@@ -47,12 +47,9 @@ import { parseArgs } from "node:util";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type WebSocket, WebSocketServer } from "ws";
 
-import { MarketBooks } from "../../hotpath/book/marketBooks.js";
 import { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
-import { feeRatesFromBps } from "../../hotpath/edge/feeRates.js";
-import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
 import { FramePipeline } from "../../hotpath/feed/framePipeline.js";
-import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
+import type { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { WsConnection } from "../../hotpath/feed/wsConnection.js";
 import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
 import { createLogger } from "../../hotpath/observability/logger.js";
@@ -63,6 +60,7 @@ import { startTcpProxy } from "../lambdas/tcpProxy.js";
 import { LOCAL_SQS_CREDENTIALS, startLocalSqs } from "../local/sqsEmulator.js";
 import { ExchangeCore } from "../sim/core/index.js";
 import { bookData, dataFrame } from "../sim/server/frames.js";
+import { hypeEdgeFeed } from "../persistence/hypeEdgeFeed.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -222,25 +220,7 @@ async function runFeederRole(): Promise<void> {
 // The hot path
 
 function hotPathMarket(ids: EdgeIdSequence): MarketFeed {
-  return MarketFeed.create(
-    new MarketBooks({
-      coin: "HYPE",
-      perpCoin: "HYPE",
-      spotCoin: "@107",
-      perpSzDecimals: 2,
-      spotSzDecimals: 2,
-    }),
-    {
-      clipQty: 500,
-      fees: feeRatesFromBps({ perpTaker: "4.5", perpMaker: "1.5", spotTaker: "7", spotMaker: "4" }),
-      fundingRatePerHour: 0.0000125,
-      holdingHours: 8,
-      oraclePx: Number.NaN,
-      riskCap: NO_RISK_CAP,
-    },
-    ids,
-    { staleAfterMs: 1e9, maxLegSkewMs: 1e9 },
-  );
+  return hypeEdgeFeed(ids);
 }
 
 function percentiles(values: Float64Array): { p50: number; p99: number; p999: number; max: number } {

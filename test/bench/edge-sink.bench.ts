@@ -41,12 +41,9 @@ import { brotliCompressSync, constants as zlibConstants } from "node:zlib";
 
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 
-import { MarketBooks } from "../../hotpath/book/marketBooks.js";
 import { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
-import { feeRatesFromBps } from "../../hotpath/edge/feeRates.js";
-import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
 import { FramePipeline, type EdgeSink } from "../../hotpath/feed/framePipeline.js";
-import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
+import type { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
 import { createLogger } from "../../hotpath/observability/logger.js";
 import {
@@ -63,6 +60,7 @@ import { ExchangeCore } from "../sim/core/index.js";
 import { bookData, dataFrame } from "../sim/server/frames.js";
 import { startTcpProxy, type TcpProxy } from "../lambdas/tcpProxy.js";
 import { TEST_BOOT_ID, makeNoisyEdges } from "../persistence/edgeFixtures.js";
+import { hypeEdgeFeed } from "../persistence/hypeEdgeFeed.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const REGION = "ap-northeast-1";
@@ -143,25 +141,7 @@ function market(
   sink: (feed: MarketFeed, ids: EdgeIdSequence) => EdgeSink,
 ): Market {
   const ids = new EdgeIdSequence();
-  const feed = MarketFeed.create(
-    new MarketBooks({
-      coin: "HYPE",
-      perpCoin: "HYPE",
-      spotCoin: "@107",
-      perpSzDecimals: 2,
-      spotSzDecimals: 2,
-    }),
-    {
-      clipQty: 500,
-      fees: feeRatesFromBps({ perpTaker: "4.5", perpMaker: "1.5", spotTaker: "7", spotMaker: "4" }),
-      fundingRatePerHour: 0.0000125,
-      holdingHours: 8,
-      oraclePx: Number.NaN,
-      riskCap: NO_RISK_CAP,
-    },
-    ids,
-    { staleAfterMs: 1e9, maxLegSkewMs: 1e9 },
-  );
+  const feed = hypeEdgeFeed(ids);
   const pipeline = new FramePipeline(
     [feed],
     new FeedMetrics(),

@@ -49,12 +49,8 @@ import {
 } from "../../hotpath/persistence/edgeBatchCodec.js";
 import { EdgeColumns, rowsFromColumns } from "../../hotpath/persistence/edgeColumnsCodec.js";
 import { EdgeRing, performanceEpochClock } from "../../hotpath/persistence/edgeRing.js";
-import { MarketBooks } from "../../hotpath/book/marketBooks.js";
 import { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
-import { feeRatesFromBps } from "../../hotpath/edge/feeRates.js";
-import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
 import { FramePipeline } from "../../hotpath/feed/framePipeline.js";
-import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
 import { createLogger } from "../../hotpath/observability/logger.js";
 import { migrateUp } from "../../lambdas/db/migrate.js";
@@ -76,6 +72,7 @@ import {
 import { ExchangeCore } from "../sim/core/index.js";
 import { bookData, dataFrame } from "../sim/server/frames.js";
 import { startTestPostgres } from "../support/postgres.js";
+import { hypeEdgeFeed } from "../persistence/hypeEdgeFeed.js";
 
 /** The event source mapping's batch size (messages per invocation). */
 const MESSAGES_PER_INVOCATION = 10;
@@ -123,25 +120,7 @@ function simulatorEdgeColumns(): () => EdgeColumns {
   const ids = new EdgeIdSequence();
   const perMessage = EDGES_PER_MESSAGE;
   const ring = new EdgeRing(ids, perMessage + 2);
-  const feed = MarketFeed.create(
-    new MarketBooks({
-      coin: "HYPE",
-      perpCoin: "HYPE",
-      spotCoin: "@107",
-      perpSzDecimals: 2,
-      spotSzDecimals: 2,
-    }),
-    {
-      clipQty: 500,
-      fees: feeRatesFromBps({ perpTaker: "4.5", perpMaker: "1.5", spotTaker: "7", spotMaker: "4" }),
-      fundingRatePerHour: 0.0000125,
-      holdingHours: 8,
-      oraclePx: Number.NaN,
-      riskCap: NO_RISK_CAP,
-    },
-    ids,
-    { staleAfterMs: 1e9, maxLegSkewMs: 1e9 },
-  );
+  const feed = hypeEdgeFeed(ids);
   const pipeline = new FramePipeline(
     [feed],
     new FeedMetrics(),

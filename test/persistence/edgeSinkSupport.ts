@@ -13,18 +13,17 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import { startFauxqs, type FauxqsServer } from "fauxqs";
 
 import type { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
-import { feeRatesFromBps } from "../../hotpath/edge/feeRates.js";
-import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
 import { FramePipeline } from "../../hotpath/feed/framePipeline.js";
-import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
+import type { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { FeedMetrics } from "../../hotpath/metrics/feedMetrics.js";
 import { createLogger, type Logger } from "../../hotpath/observability/logger.js";
 import { decodeEdgeBatch, type EdgeBatch } from "../../hotpath/persistence/edgeBatchCodec.js";
 import type { EdgeRing } from "../../hotpath/persistence/edgeRing.js";
 import type { EdgeSinkOptions } from "../../hotpath/persistence/edgeSink.js";
-import { hypeBooks, l2BookMessage, type LevelText } from "../book/bookMessages.js";
+import { l2BookMessage, type LevelText } from "../book/bookMessages.js";
 import { startTcpProxy, type TcpProxy } from "../lambdas/tcpProxy.js";
 import { startSqsFaultProxy, type SqsFaultProxy } from "./edgeSinkSqsFaults.js";
+import { hypeEdgeFeed } from "./hypeEdgeFeed.js";
 
 export const TEST_REGION = "ap-northeast-1";
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -85,19 +84,7 @@ export function testMarket(ids: EdgeIdSequence, ring: () => EdgeRing): TestMarke
   const pushedIds: number[] = [];
   const traded = new Map<number, { intentId: string; perpSize: string; spotNotional: string }>();
   let frameNo = 0;
-  const feed = MarketFeed.create(
-    hypeBooks(),
-    {
-      clipQty: 500,
-      fees: feeRatesFromBps({ perpTaker: "4.5", perpMaker: "1.5", spotTaker: "7", spotMaker: "4" }),
-      fundingRatePerHour: 0.0000125,
-      holdingHours: 8,
-      oraclePx: Number.NaN,
-      riskCap: NO_RISK_CAP,
-    },
-    ids,
-    { staleAfterMs: 1e9, maxLegSkewMs: 1e9 },
-  );
+  const feed = hypeEdgeFeed(ids);
   const pipeline = new FramePipeline(
     [feed],
     new FeedMetrics(),
