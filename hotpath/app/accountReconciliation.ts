@@ -14,6 +14,7 @@
  * operator's `resume` lifts it, and the next failing poll halts again.
  */
 
+import { liquidationDistanceOf } from "../strategy/risk/liquidationDistance.js";
 import type { ExchangeHttpClient } from "../exchange/http/httpClient.js";
 import {
   type Decimal,
@@ -104,9 +105,14 @@ export async function reconcileBeforeTrading(
   };
 }
 
-/** What a failing periodic reconciliation stops: new risk (closes and unwinds continue). */
+/**
+ * What the periodic reconciliation drives on the executor: a failing poll halts new risk (closes and unwinds
+ * continue); every successful one reports each market's perp liquidation distance (`% of the mark`, +∞ with no
+ * position), which the risk checks need while a perp is held.
+ */
 export interface HaltTarget {
   halt(reason: string): void;
+  setLiquidationDistance(coin: string, pct: number, perpSize: string): void;
 }
 
 export interface AccountWatchOptions {
@@ -128,6 +134,7 @@ export class AccountWatch {
   readonly #reconciler: PeriodicReconciler;
   readonly #logger: Logger;
   readonly #target: HaltTarget;
+  readonly #markets: readonly BasisMarket[];
   /** Cloids of the intents this process sent, by `expiresAfter`: their fills stay ours once they close. */
   readonly #sentCloids = new Map<Cloid, number>();
   readonly #journaledBefore: (cloid: Cloid | null, oid: number) => boolean;
@@ -137,6 +144,7 @@ export class AccountWatch {
     const { start, journal } = options;
     this.#logger = options.logger;
     this.#target = options.target;
+    this.#markets = options.markets;
     this.#inventory = start.reconciliation.inventory;
     // Orders the journal named at start-up (closed intents included) and any this process sends since.
     this.#journaledBefore = isJournaledOrder(journaledOrders(journal.dir));
@@ -182,6 +190,10 @@ export class AccountWatch {
     switch (outcome.kind) {
       case "ok": {
         this.#inventory = outcome.inventory;
+        for (const market of this.#markets) {
+          const { pct, perpSize } = liquidationDistanceOf(outcome.perpPositions, market.perp.coin);
+          this.#target.setLiquidationDistance(market.coin, pct, perpSize);
+        }
         // Fills of orders that expired well before this poll were in its window: nothing of theirs can come.
         const before = Date.now() - CLOSED_ORDER_MARGIN_MS;
         for (const [cloid, expiresAfter] of this.#sentCloids) {

@@ -14,6 +14,7 @@
  * Trade events go to `tradeEvents` when given (`startHotpath` passes the trade shipper).
  */
 
+import { liquidationDistanceOf } from "../strategy/risk/liquidationDistance.js";
 import { join } from "node:path";
 
 import type { Config } from "../config/index.js";
@@ -159,7 +160,10 @@ function launch(
     start: reconciled,
     journal,
     // Called on a timer, long after the executor below exists.
-    target: { halt: (reason) => executor.halt(reason) },
+    target: {
+      halt: (reason) => executor.halt(reason),
+      setLiquidationDistance: (coin, pct, perpSize) => executor.setLiquidationDistance(coin, pct, perpSize),
+    },
     intervalMs: options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS,
     logger: logger.child({ component: "reconcile" }),
   });
@@ -196,6 +200,14 @@ function launch(
     tuning: { actionsPerIntent: config.execution.actionsPerIntent },
     ...(args.tradeEvents === undefined ? {} : { tradeEvents: args.tradeEvents }),
   });
+  // The start-up snapshot's liquidation distances; the periodic polls keep them current.
+  for (const market of args.markets) {
+    const { pct, perpSize } = liquidationDistanceOf(
+      reconciled.reconciliation.snapshot.perp.assetPositions,
+      market.perp.coin,
+    );
+    executor.setLiquidationDistance(market.coin, pct, perpSize);
+  }
   executor.start();
   watch.start();
   return {

@@ -84,7 +84,10 @@ export class ExecutionMarket {
   positionId: string | null = null;
   /** The root intent of this market that is unresolved; null when none. */
   inFlightRoot: IntentId | null = null;
-  /** The liquidation distance was reported (`Executor.setLiquidationDistance`); else unknown while a perp is held. */
+  /**
+   * The liquidation distance was reported for the perp position the view holds now
+   * (`Executor.setLiquidationDistance`); else it is unknown while a perp is held.
+   */
   liquidationKnown = false;
   /** Edge net bps of the open that started the current position (for the record). */
   entryNetBps = Number.NaN;
@@ -122,7 +125,8 @@ export class ExecutionMarket {
 }
 
 /** Whole lots of `|value|` (base units) on a leg with `sizeDecimals`, truncated. */
-function lotsOf(value: string, sizeDecimals: number): number {
+/** |value| in whole lots of `sizeDecimals` (rounded down). */
+export function lotsOf(value: string, sizeDecimals: number): number {
   const magnitude = roundToDecimals(abs(parseDecimal(value)), sizeDecimals, "down");
   return Number(toScaledBigInt(magnitude, sizeDecimals));
 }

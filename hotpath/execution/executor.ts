@@ -76,6 +76,7 @@ import {
   ExecutionMarket,
   MarketBalances,
   MICRO,
+  lotsOf,
   positionOfHoldings,
 } from "./executionMarket.js";
 import {
@@ -831,6 +832,8 @@ export class Executor implements ControlTarget {
     const position = market.position;
     const next = positionOfHoldings(this.ledger.holdings(market.coin), market.scales);
     const wasFlat = position.direction === null;
+    // A report was for the position as it was: a new size needs a new report (the next account poll).
+    if (next.perpLots !== position.perpLots) market.liquidationKnown = false;
     position.direction = next.direction;
     position.perpLots = next.perpLots;
     position.spotLots = next.spotLots;
@@ -1142,10 +1145,16 @@ export class Executor implements ControlTarget {
     }
   }
 
-  /** The perp liquidation distance, % of the mark (+∞ with no perp position), from the account poll. */
-  setLiquidationDistance(coin: string, pct: number): void {
+  /**
+   * The perp liquidation distance, % of the mark (+∞ with no perp position), from an account snapshot whose
+   * perp position was `perpSize` (|szi|, base units). Taken only when that is the size the position view
+   * holds now: a snapshot from before the latest fills describes another position (the distance then stays
+   * unknown, blocking new risk, until a poll matches).
+   */
+  setLiquidationDistance(coin: string, pct: number, perpSize: string): void {
     const market = this.byCoin.get(coin);
     if (market === undefined) return;
+    if (lotsOf(perpSize, market.scales.perp.sizeDecimals) !== market.position.perpLots) return;
     market.liquidationKnown = true;
     market.risk.liquidationDistancePct = pct;
   }

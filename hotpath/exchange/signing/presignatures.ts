@@ -139,10 +139,7 @@ export class PresignaturePool {
  * frame that arrives meanwhile waits at most that long, where signing without a pool cost every intent as
  * much), only while the pool is below capacity. The timer does not keep the process alive.
  */
-export function keepPresignaturesReady(
-  pool: PresignaturePool,
-  intervalMs = 2,
-): { stop(): void } {
+export function keepPresignaturesReady(pool: PresignaturePool, intervalMs = 2): { stop(): void } {
   const timer = setInterval(() => {
     pool.refillOne();
   }, intervalMs);

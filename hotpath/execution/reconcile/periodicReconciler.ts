@@ -17,6 +17,7 @@
  * intent's, or one `isClosedOrder` recognises (an intent closed since).
  */
 
+import type { AssetPosition } from "../../exchange/wire/info.js";
 import type { ExchangeHttpClient } from "../../exchange/http/httpClient.js";
 import type { BasisMarket } from "../../exchange/registry/market.js";
 import type { Address, Cloid } from "../../exchange/wire/brands.js";
@@ -42,6 +43,8 @@ export type PollOutcome =
   | {
       readonly kind: "ok";
       readonly exchangeTimeMs: number;
+      /** The perp positions as the exchange reported them (liquidation prices, marks). */
+      readonly perpPositions: readonly AssetPosition[];
       /** Fills the executor had not counted yet at the snapshot (normally 0: the feed is faster). */
       readonly uncountedFills: number;
       /**
@@ -203,6 +206,7 @@ export class PeriodicReconciler {
     return {
       kind: "ok",
       exchangeTimeMs: snapshot.exchangeTimeMs,
+      perpPositions: snapshot.perp.assetPositions,
       uncountedFills: result.explained.fills.length,
       inventory,
     };
