@@ -146,6 +146,8 @@ export function startPaperTrading(args: PaperTradingArgs): PaperTrading {
     tuning: { actionsPerIntent: config.execution.actionsPerIntent },
   });
   executor.start();
+  // Funding settles on the hour (PROTOCOL: hourly funding): pay it on the paper positions at each boundary.
+  const funding = everyHourOnTheHour(() => venue!.payFunding(clock()), clock);
   logger.info(
     { address, startingUsdc: config.paper.startingUsdc, startingBase: config.paper.startingBase },
     "paper trading: orders fill against the observed books, nothing is sent to the exchange",
@@ -157,10 +159,30 @@ export function startPaperTrading(args: PaperTradingArgs): PaperTrading {
     account,
     address,
     stop: async () => {
+      funding.stop();
       await executor.stop();
       journal.close();
       nonces.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Calls `pay` at every whole hour of `clock` (epoch ms) until stopped; the timers keep nothing alive. */
+export function everyHourOnTheHour(pay: () => void, clock: () => number): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    timer = setTimeout(
+      () => {
+        pay();
+        schedule();
+      },
+      HOUR_MS - (clock() % HOUR_MS),
+    );
+    timer.unref();
+  };
+  schedule();
+  return { stop: () => clearTimeout(timer) };
 }

@@ -28,6 +28,7 @@ import {
   lt,
   mul,
   parseDecimal,
+  roundToDecimals,
   sub,
 } from "../exchange/decimal/decimal.js";
 import { type GridSpec, isValidPrice, isValidSize, meetsMinNotional } from "../exchange/decimal/grid.js";
@@ -82,6 +83,8 @@ export interface PaperVenueStats {
   fills: number;
   /** Frames of our own making the decoder refused: a bug in this venue. */
   badFrames: number;
+  /** Hourly funding payments settled on a position. */
+  fundingPayments: number;
 }
 
 /** Nonces the exchange remembers per signer (PROTOCOL §7). */
@@ -122,6 +125,7 @@ export class PaperVenue implements OrderVenue {
     unmatchedOrders: 0,
     fills: 0,
     badFrames: 0,
+    fundingPayments: 0,
   };
   private readonly legs = new Map<number, LegOf>();
   private readonly records = new Map<string, OrderRecord>();
@@ -482,6 +486,43 @@ export class PaperVenue implements OrderVenue {
     this.records.set(`oid:${oid}`, record);
     if (cloid !== undefined) this.records.set(`cloid:${cloid}`, record);
     this.enqueue(null, `{"channel":"orderUpdates","data":[${JSON.stringify(update)}]}`);
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Funding
+
+  /**
+   * The hourly funding payment of every market's perp position at `timeMs`, as the exchange settles it: a
+   * long pays `szi × oraclePx × rate` when the rate is positive, a short receives it (and the reverse for a
+   * negative rate), rounded to the micro-USDC. The rate and oracle are the ones the feed holds
+   * (`activeAssetCtx`); a market whose oracle is not known yet pays nothing and says so. The payment moves the
+   * paper account and reaches the executor as the exchange's `userEvents` funding frame (channel `user`).
+   */
+  payFunding(timeMs: number): void {
+    for (const { market, feed } of this.options.markets) {
+      const coin = market.perp.coin;
+      const szi = this.options.account.perpPosition(coin);
+      if (isZero(szi)) continue;
+      const { fundingRatePerHour, oraclePx } = feed.edges.params;
+      if (!(oraclePx > 0 && Number.isFinite(fundingRatePerHour))) {
+        this.options.logger.warn({ coin }, "paper venue: no oracle price yet, funding not paid this hour");
+        continue;
+      }
+      const rate = parseDecimal(fundingRatePerHour.toFixed(12));
+      const oracle = parseDecimal(oraclePx.toFixed(8));
+      const owed = mul(mul(szi, oracle), rate);
+      const usdc = roundToDecimals(sub(ZERO, owed), 6, "halfEven");
+      this.options.account.applyFunding(usdc);
+      this.stats.fundingPayments += 1;
+      const funding = {
+        time: timeMs,
+        coin,
+        usdc: formatDecimal(usdc),
+        szi: formatDecimal(szi),
+        fundingRate: formatDecimal(rate),
+      };
+      this.enqueue(null, `{"channel":"user","data":{"funding":${JSON.stringify(funding)}}}`);
+    }
   }
 
   // -------------------------------------------------------------------------------------------------------

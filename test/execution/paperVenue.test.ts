@@ -12,6 +12,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 
 import { beforeEach, describe, expect, it } from "vitest";
 
+import { parseDecimal, sub } from "../../hotpath/exchange/decimal/decimal.js";
 import { marketScalesOf } from "../../hotpath/book/scales.js";
 import { clipQtyOf, type EdgeParams } from "../../hotpath/edge/edgeParams.js";
 import { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
@@ -23,7 +24,7 @@ import { orderAction, type OrderSpec } from "../../hotpath/exchange/wire/actions
 import { asWireDecimal, toAddress, toCloid, toHex, type Cloid } from "../../hotpath/exchange/wire/brands.js";
 import type { ExchangeRequest, ExchangeResponse } from "../../hotpath/exchange/wire/exchange.js";
 import type { UserFill } from "../../hotpath/exchange/wire/info.js";
-import type { WsInboundMessage, WsOrderUpdate } from "../../hotpath/exchange/wire/ws.js";
+import type { WsInboundMessage, WsOrderUpdate, WsUserFunding } from "../../hotpath/exchange/wire/ws.js";
 import type { OrderChannelHandlers } from "../../hotpath/execution/orderChannel.js";
 import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { createLogger } from "../../hotpath/observability/logger.js";
@@ -74,6 +75,7 @@ interface Received {
   readonly updates: WsOrderUpdate[];
   readonly userFills: UserFill[];
   readonly userEventFills: UserFill[];
+  readonly fundings: WsUserFunding[];
   readonly lost: number[];
 }
 
@@ -106,7 +108,7 @@ beforeEach(() => {
     spotTokens: { HYPE: "5" },
     perpLeverage: 3,
   });
-  received = { answers: [], updates: [], userFills: [], userEventFills: [], lost: [] };
+  received = { answers: [], updates: [], userFills: [], userEventFills: [], fundings: [], lost: [] };
   const handlers: OrderChannelHandlers = {
     opened: () => {},
     response: (postId, response) => {
@@ -119,6 +121,8 @@ beforeEach(() => {
       else if (message.channel === "userFills") received.userFills.push(...message.data.fills);
       else if (message.channel === "user" && "fills" in message.data) {
         received.userEventFills.push(...message.data.fills);
+      } else if (message.channel === "user" && "funding" in message.data) {
+        received.fundings.push(message.data.funding);
       }
     },
   };
@@ -403,5 +407,33 @@ describe("what the executor asks off the order path", () => {
     expect(venue.postAction("{}")).toBe(-1);
     await nextTurn();
     expect(received.answers).toEqual([]);
+  });
+});
+
+describe("hourly funding on paper positions", () => {
+  it("pays a short the oracle notional × rate when the rate is positive, and tells the executor", async () => {
+    post([{ asset: PERP, isBuy: false, price: "39.9", size: "2.5" }]);
+    await nextTurn();
+    expect(account.perpPosition("HYPE")).toEqual(parseDecimal("-2.5"));
+    const before = parseDecimal(account.snapshot().perpCollateral);
+    feed.applyAssetCtx(0.0000125, 40, performance.now());
+    venue.payFunding(T0 + 3_600_000);
+    await nextTurn();
+    // 2.5 × 40 × 0.0000125 = 0.00125 USDC, received by the short.
+    expect(received.fundings).toEqual([
+      { time: T0 + 3_600_000, coin: "HYPE", usdc: "0.00125", szi: "-2.5", fundingRate: "0.0000125" },
+    ]);
+    expect(sub(parseDecimal(account.snapshot().perpCollateral), before)).toEqual(parseDecimal("0.00125"));
+    expect(venue.stats.fundingPayments).toBe(1);
+  });
+
+  it("pays nothing without a position or before the oracle is known", async () => {
+    venue.payFunding(T0 + 3_600_000);
+    post([{ asset: PERP, isBuy: false, price: "39.9", size: "1" }]);
+    await nextTurn();
+    venue.payFunding(T0 + 7_200_000); // oracle still unknown (NaN)
+    await nextTurn();
+    expect(received.fundings).toEqual([]);
+    expect(venue.stats.fundingPayments).toBe(0);
   });
 });
