@@ -18,9 +18,13 @@
  *   when not reached).
  */
 
-export const HOTPATH_STATUS_MESSAGE = "hotpath status";
-export const INTENT_LATENCY_MESSAGE = "intent latency";
-export const STATUS_INTERVAL_SECONDS = 10;
+import { STATUS_LINE_INTERVAL_MS, STATUS_LINE_MESSAGE } from "../hotpath/app/statusLine.js";
+import { INTENT_LATENCY_MESSAGE, LATENCY_STAGES } from "../hotpath/execution/executionLatency.js";
+
+// The hot path's own names, so the filters cannot drift from what it writes.
+export const HOTPATH_STATUS_MESSAGE = STATUS_LINE_MESSAGE;
+export { INTENT_LATENCY_MESSAGE };
+export const STATUS_INTERVAL_SECONDS = STATUS_LINE_INTERVAL_MS / 1000;
 
 /** Namespace of every custom metric (the rebalancer's EMF metrics use it too). */
 export const METRIC_NAMESPACE = "hlbasis";
@@ -44,14 +48,4 @@ export const HOTPATH_STATUS_METRICS = {
 
 export const EDGE_DECISIONS = ["open", "close", "unwind", "skip"] as const;
 
-export const LATENCY_STAGE_FIELDS = [
-  "exchangeToReceive",
-  "receiveToSink",
-  "sinkToDecided",
-  "decidedToJournaled",
-  "journaledToSigned",
-  "signedToWritten",
-  "tickToWire",
-  "writtenToAck",
-  "writtenToFill",
-] as const;
+export const LATENCY_STAGE_FIELDS = LATENCY_STAGES;

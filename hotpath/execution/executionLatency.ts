@@ -36,6 +36,9 @@ export const LATENCY_STAGES = [
 
 export type LatencyStage = (typeof LATENCY_STAGES)[number];
 
+/** The message of the per-root-intent breakdown line (read by a saved Logs Insights query). */
+export const INTENT_LATENCY_MESSAGE = "intent latency";
+
 /** The times of one root intent's path from frame to wire: monotonic ms, except the exchange time. */
 export interface SendStamps {
   /** Epoch ms of the newer leg's book (exchange clock); NaN when unknown. */

@@ -69,7 +69,7 @@ import { AccountRiskState, type AccountRiskView } from "../strategy/risk/riskSta
 import type { StrategyConfig } from "../strategy/strategyConfig.js";
 import { AccountReports } from "./accountReports.js";
 import { eventOfFill, eventsOfResponse, oidOfStatus } from "./exchangeReports.js";
-import { ExecutionLatency } from "./executionLatency.js";
+import { ExecutionLatency, INTENT_LATENCY_MESSAGE } from "./executionLatency.js";
 import {
   AccountBalances,
   applyFillToBalances,
@@ -223,7 +223,7 @@ export class Executor implements ControlTarget {
           });
     this.edgeIds = options.edgeIds ?? null;
     // One line per root intent once its answer and first fill came: off the frame-to-wire path.
-    this.latency = new ExecutionLatency(undefined, (line) => this.logger.info(line, "intent latency"));
+    this.latency = new ExecutionLatency(undefined, (line) => this.logger.info(line, INTENT_LATENCY_MESSAGE));
     this.risk = new AccountRiskState(limitsOf(options.strategy).ordersPerMinute);
     this.risk.dailyPnlUtcDay = utcDayOf(this.clock());
     this.accountBalances = new AccountBalances(
