@@ -58,9 +58,7 @@ import type { EdgeSinkCounters } from "../../hotpath/persistence/edgeSinkMetrics
 import { startEdgeSink, type EdgeSinkHandle } from "../../hotpath/persistence/edgeSink.js";
 import { startTcpProxy } from "../lambdas/tcpProxy.js";
 import { LOCAL_SQS_CREDENTIALS, startLocalSqs } from "../local/sqsEmulator.js";
-import { ExchangeCore } from "../sim/core/index.js";
-import { bookData, dataFrame } from "../sim/server/frames.js";
-import { hypeEdgeFeed } from "../persistence/hypeEdgeFeed.js";
+import { hypeEdgeFeed, hypeSimulatorFrames } from "../persistence/hypeEdgeFeed.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -164,24 +162,11 @@ async function runSqsRole(): Promise<void> {
   });
 }
 
-function simulatorFrames(count: number): Buffer[] {
-  const core = new ExchangeCore({ seed: 1 });
-  const frames: Buffer[] = [];
-  const unsubscribe = core.subscribe((event) => {
-    if (event.type === "l2Book")
-      frames.push(Buffer.from(dataFrame("l2Book", bookData(event.data, 20, false))));
-    else if (event.type === "bbo") frames.push(Buffer.from(dataFrame("bbo", event.data)));
-  });
-  while (frames.length < count) core.step(70);
-  unsubscribe();
-  return frames.slice(0, count);
-}
-
 /** The feeder: paced simulator frames over a WebSocket; writes each frame's send time to `--sent-file`. */
 async function runFeederRole(): Promise<void> {
   const sentFile = args["sent-file"];
   if (sentFile === undefined) throw new Error("--role feeder needs --sent-file");
-  const frames = simulatorFrames(FRAMES);
+  const frames = hypeSimulatorFrames(FRAMES);
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const address = server.address();

@@ -56,11 +56,9 @@ import {
 import { EdgeColumns, columnsFromRows, columnsToBytes } from "../../hotpath/persistence/edgeColumnsCodec.js";
 import { EdgeRing, performanceEpochClock } from "../../hotpath/persistence/edgeRing.js";
 import { startEdgeSink, type EdgeSinkHandle } from "../../hotpath/persistence/edgeSink.js";
-import { ExchangeCore } from "../sim/core/index.js";
-import { bookData, dataFrame } from "../sim/server/frames.js";
 import { startTcpProxy, type TcpProxy } from "../lambdas/tcpProxy.js";
 import { TEST_BOOT_ID, makeNoisyEdges } from "../persistence/edgeFixtures.js";
-import { hypeEdgeFeed } from "../persistence/hypeEdgeFeed.js";
+import { hypeEdgeFeed, hypeSimulatorFrames } from "../persistence/hypeEdgeFeed.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const REGION = "ap-northeast-1";
@@ -115,19 +113,6 @@ function gcsBetween(from: number, to: number): { count: number; pauseMs: number;
 
 // ---------------------------------------------------------------------------------------------------------
 // The market: simulator frames through the real pipeline
-
-function simulatorFrames(count: number): Buffer[] {
-  const core = new ExchangeCore({ seed: 1 });
-  const frames: Buffer[] = [];
-  const unsubscribe = core.subscribe((event) => {
-    if (event.type === "l2Book")
-      frames.push(Buffer.from(dataFrame("l2Book", bookData(event.data, 20, false))));
-    else if (event.type === "bbo") frames.push(Buffer.from(dataFrame("bbo", event.data)));
-  });
-  while (frames.length < count) core.step(70);
-  unsubscribe();
-  return frames.slice(0, count);
-}
 
 interface Market {
   readonly feed: MarketFeed;
@@ -589,7 +574,7 @@ async function sinkRun(
 
 // ---------------------------------------------------------------------------------------------------------
 
-const frames = simulatorFrames(FRAMES);
+const frames = hypeSimulatorFrames(FRAMES);
 await benchPush(frames);
 await benchFlusherCost(frames);
 await benchCapacity(frames);

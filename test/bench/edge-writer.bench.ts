@@ -69,10 +69,8 @@ import {
   sqsEvent,
   sqsRecord,
 } from "../persistence/edgeFixtures.js";
-import { ExchangeCore } from "../sim/core/index.js";
-import { bookData, dataFrame } from "../sim/server/frames.js";
 import { startTestPostgres } from "../support/postgres.js";
-import { hypeEdgeFeed } from "../persistence/hypeEdgeFeed.js";
+import { hypeEdgeFeed, hypeSimulatorFrames } from "../persistence/hypeEdgeFeed.js";
 
 /** The event source mapping's batch size (messages per invocation). */
 const MESSAGES_PER_INVOCATION = 10;
@@ -108,15 +106,7 @@ function median(values: readonly number[]): number {
 
 /** Simulator-driven edges, as the hot path produces them: frames → books → both edges → ring → columns. */
 function simulatorEdgeColumns(): () => EdgeColumns {
-  const core = new ExchangeCore({ seed: 1 });
-  const frames: Buffer[] = [];
-  const unsubscribe = core.subscribe((event) => {
-    if (event.type === "l2Book")
-      frames.push(Buffer.from(dataFrame("l2Book", bookData(event.data, 20, false))));
-    else if (event.type === "bbo") frames.push(Buffer.from(dataFrame("bbo", event.data)));
-  });
-  while (frames.length < 24_000) core.step(70);
-  unsubscribe();
+  const frames = hypeSimulatorFrames(24_000);
   const ids = new EdgeIdSequence();
   const perMessage = EDGES_PER_MESSAGE;
   const ring = new EdgeRing(ids, perMessage + 2);

@@ -22,13 +22,12 @@ import { loadMarkets } from "../../hotpath/app/marketSetup.js";
 import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import { NonceAllocator, NonceSignerBusyError } from "../../hotpath/exchange/nonce/index.js";
 import { createSigner, recoverL1ActionSigner } from "../../hotpath/exchange/signing/index.js";
-import { toCloid, type Cloid } from "../../hotpath/exchange/wire/brands.js";
-import type { IntentId } from "../../hotpath/execution/intent.js";
-import { rootIntent, type IdSource } from "../../hotpath/execution/intentBuilder.js";
+import { rootIntent } from "../../hotpath/execution/intentBuilder.js";
 import { actionGroups, signLegs, type SignedAction } from "../../hotpath/execution/signedActions.js";
 import type { OrderLeg } from "../../hotpath/strategy/decision.js";
 import { startSimulator } from "../sim/server/index.js";
 import { d } from "./intentState.fixtures.js";
+import { SequentialIds } from "./sequentialIds.js";
 
 const INTENTS = 10_000;
 /** Every 50th action (400 of 20,000), in order: the first, the last and everything between. */
@@ -43,18 +42,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "hlb-acceptance-nonces-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-class Ids implements IdSource {
-  private sequence = 0;
-  nextIntentId(): IntentId {
-    this.sequence += 1;
-    return `boot:${this.sequence}` as IntentId;
-  }
-  nextCloid(): Cloid {
-    this.sequence += 1;
-    return toCloid(`0x${this.sequence.toString(16).padStart(32, "0")}`);
-  }
 }
 
 /** A leg priced where nothing trades (IOC refused, no balance moves): only its nonce matters. */
@@ -89,7 +76,7 @@ describe("acceptance 9: nonces", () => {
       backgroundRenewal: "inline-only",
     });
     cleanups.push(() => nonces.close());
-    const ids = new Ids();
+    const ids = new SequentialIds();
     const actions: SignedAction[] = [];
     for (let index = 0; index < INTENTS; index++) {
       const intent = rootIntent({

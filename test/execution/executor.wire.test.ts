@@ -15,15 +15,15 @@ import { parseDecimal } from "../../hotpath/exchange/decimal/decimal.js";
 import { roundPrice } from "../../hotpath/exchange/decimal/grid.js";
 import { ExchangeHttpClient } from "../../hotpath/exchange/http/httpClient.js";
 import { createSigner, recoverL1ActionSigner } from "../../hotpath/exchange/signing/index.js";
-import { toCloid, type Cloid } from "../../hotpath/exchange/wire/brands.js";
 import type { BasisMarket } from "../../hotpath/exchange/registry/market.js";
-import type { Intent, IntentId } from "../../hotpath/execution/intent.js";
-import { rootIntent, type IdSource, type RootVerdict } from "../../hotpath/execution/intentBuilder.js";
+import type { Intent } from "../../hotpath/execution/intent.js";
+import { rootIntent, type RootVerdict } from "../../hotpath/execution/intentBuilder.js";
 import { OrderDispatch, type DispatchOutcome } from "../../hotpath/execution/orderDispatch.js";
 import { actionGroups, signLegs } from "../../hotpath/execution/signedActions.js";
 import type { OrderLeg } from "../../hotpath/strategy/decision.js";
 import { startSimulator, type Simulator } from "../sim/server/index.js";
 import { d } from "./intentState.fixtures.js";
+import { SequentialIds } from "./sequentialIds.js";
 
 const MARKET = {
   coin: "HYPE",
@@ -32,18 +32,6 @@ const MARKET = {
 } as unknown as BasisMarket;
 
 const PERP_GRID = { market: "perp", szDecimals: 2 } as const;
-
-class Ids implements IdSource {
-  private sequence = 0;
-  nextIntentId(): IntentId {
-    this.sequence += 1;
-    return `boot:${this.sequence}` as IntentId;
-  }
-  nextCloid(): Cloid {
-    this.sequence += 1;
-    return toCloid(`0x${this.sequence.toString(16).padStart(32, "0")}`);
-  }
-}
 
 function orderLeg(
   market: "perp" | "spot",
@@ -66,7 +54,7 @@ const CLOSE: RootVerdict = {
 function build(actionsPerIntent: "one" | "two"): Intent {
   let nonce = 1_767_225_600_000;
   return rootIntent({
-    ids: new Ids(),
+    ids: new SequentialIds(),
     nonces: { next: () => nonce++ },
     bootId: "boot",
     verdict: CLOSE,
@@ -162,7 +150,7 @@ describe("dispatch", () => {
     const ask = sim.core.l2Book(market!.perp.coin)!.levels[1][0]!.px;
     let nonce = sim.core.exchangeTime();
     const intent = rootIntent({
-      ids: new Ids(),
+      ids: new SequentialIds(),
       nonces: { next: () => nonce++ },
       bootId: "boot",
       verdict: {
@@ -229,7 +217,7 @@ describe("dispatch", () => {
     socketOpen = false;
     sim.faults.http429({ count: 1 }, ["exchange"]);
     const retry = rootIntent({
-      ids: new Ids(),
+      ids: new SequentialIds(),
       nonces: { next: () => nonce++ },
       bootId: "boot",
       verdict: CLOSE,

@@ -1,7 +1,7 @@
 /**
- * The HYPE market's feed with the edge parameters every edge-persistence test and benchmark uses (clip 5
- * HYPE, base-schedule fees, a small positive funding rate), and breaker limits wide enough for recorded or
- * generated frames at any pace.
+ * The HYPE market as the edge-persistence tests and benchmarks drive it: its feed with the edge parameters
+ * they all use (clip 5 HYPE, base-schedule fees, a small positive funding rate) and breaker limits wide enough
+ * for recorded or generated frames at any pace, and the simulator's frames for it.
  */
 
 import type { EdgeIdSequence } from "../../hotpath/edge/edgeRecord.js";
@@ -9,6 +9,8 @@ import { feeRatesFromBps } from "../../hotpath/edge/feeRates.js";
 import { NO_RISK_CAP } from "../../hotpath/edge/riskCap.js";
 import { MarketFeed } from "../../hotpath/feed/marketFeed.js";
 import { hypeBooks } from "../book/bookMessages.js";
+import { ExchangeCore } from "../sim/core/index.js";
+import { bookData, dataFrame } from "../sim/server/frames.js";
 
 export function hypeEdgeFeed(ids: EdgeIdSequence): MarketFeed {
   return MarketFeed.create(
@@ -24,4 +26,18 @@ export function hypeEdgeFeed(ids: EdgeIdSequence): MarketFeed {
     ids,
     { staleAfterMs: 1e9, maxLegSkewMs: 1e9 },
   );
+}
+
+/** The first `count` wire frames (20-level `l2Book` and `bbo`, both legs) of the seed-1 simulator. */
+export function hypeSimulatorFrames(count: number): Buffer[] {
+  const core = new ExchangeCore({ seed: 1 });
+  const frames: Buffer[] = [];
+  const unsubscribe = core.subscribe((event) => {
+    if (event.type === "l2Book")
+      frames.push(Buffer.from(dataFrame("l2Book", bookData(event.data, 20, false))));
+    else if (event.type === "bbo") frames.push(Buffer.from(dataFrame("bbo", event.data)));
+  });
+  while (frames.length < count) core.step(70);
+  unsubscribe();
+  return frames.slice(0, count);
 }
