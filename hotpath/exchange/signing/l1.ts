@@ -11,6 +11,12 @@
  * buffers; per order the work is one msgpack encode into a reused buffer, three keccaks and one ECDSA
  * signature.
  *
+ * `signL1Action` computes the digest of the executor's `order` actions on a fast path (`l1OrderDigest.ts`:
+ * a specialised, byte-identical msgpack writer and a WebAssembly keccak chaining the three hashes without
+ * copies or allocations); any other shape takes the generic path. Every other entry point (`l1ActionHash`,
+ * `l1ActionDigest`, recovery — what the simulator verifies requests with) stays generic (`MsgpackWriter`,
+ * keccak.ts), so the simulator remains an independent check of the fast path.
+ *
  * The action must already be in canonical key order (build it with `wire/actions.ts`); this module hashes
  * whatever order it is given, which is also what the simulator needs to verify a client's bytes.
  */
@@ -21,6 +27,7 @@ import { domainSeparator, keccakUtf8, TypedDataDigester } from "./eip712.js";
 import { HexDecodeError, hexIntoBytes } from "./hex.js";
 import { keccak256 } from "./keccak.js";
 import { type MsgpackValue, MsgpackWriter } from "./msgpack.js";
+import { createOrderActionDigest } from "./l1OrderDigest.js";
 import { recoverSigner, type Secp256k1BackendName, type Signer } from "./secp256k1.js";
 import type { ReceivedSignature, Signature } from "./signature.js";
 
@@ -53,16 +60,8 @@ function checkU64(field: "nonce" | "expiresAfter", value: number): void {
   }
 }
 
-/**
- * The connectionId (32 bytes) of an L1 action: keccak256 of msgpack(action), the nonce, the vault marker
- * and the optional expiry. `vaultAddress` present means "acting for this sub-account/vault".
- */
-export function l1ActionHash(
-  action: L1ActionInput,
-  nonce: number,
-  vaultAddress?: Address,
-  expiresAfter?: number,
-): Uint8Array {
+/** Validates the non-action inputs; a vault address is decoded into `vaultScratch`. */
+function checkPreimageInputs(nonce: number, vaultAddress?: Address, expiresAfter?: number): void {
   checkU64("nonce", nonce);
   if (expiresAfter !== undefined) checkU64("expiresAfter", expiresAfter);
   if (vaultAddress !== undefined) {
@@ -76,15 +75,38 @@ export function l1ActionHash(
       throw e;
     }
   }
+}
+
+/**
+ * The connectionId (32 bytes) of an L1 action: keccak256 of msgpack(action), the nonce, the vault marker
+ * and the optional expiry. `vaultAddress` present means "acting for this sub-account/vault".
+ */
+export function l1ActionHash(
+  action: L1ActionInput,
+  nonce: number,
+  vaultAddress?: Address,
+  expiresAfter?: number,
+): Uint8Array {
+  checkPreimageInputs(nonce, vaultAddress, expiresAfter);
+  return genericConnectionId(action, nonce, vaultAddress !== undefined, expiresAfter);
+}
+
+/** `l1ActionHash` after validation, with the generic msgpack writer (the vault is in `vaultScratch`). */
+function genericConnectionId(
+  action: L1ActionInput,
+  nonce: number,
+  hasVault: boolean,
+  expiresAfter: number | undefined,
+): Uint8Array {
   const w = preimageWriter;
   w.reset();
   w.writeValue(action);
   w.writeU64(nonce);
-  if (vaultAddress === undefined) {
-    w.writeByte(0x00);
-  } else {
+  if (hasVault) {
     w.writeByte(0x01);
     w.writeBytes(vaultScratch);
+  } else {
+    w.writeByte(0x00);
   }
   if (expiresAfter !== undefined) {
     w.writeByte(0x00);
@@ -118,6 +140,12 @@ const agentPreimageByNetwork: Readonly<Record<Network, Uint8Array>> = {
 
 const exchangeDigester = new TypedDataDigester(EXCHANGE_DOMAIN_SEPARATOR);
 
+/** The fast path for `order` actions; `undefined` without WebAssembly. */
+const orderActionDigest = createOrderActionDigest(EXCHANGE_DOMAIN_SEPARATOR, {
+  mainnet: agentPreimageByNetwork.mainnet.subarray(0, 64),
+  testnet: agentPreimageByNetwork.testnet.subarray(0, 64),
+});
+
 /** The EIP-712 digest that is signed for an L1 action with this connectionId. */
 export function agentDigest(connectionId: Uint8Array, network: Network): Uint8Array {
   if (connectionId.length !== 32)
@@ -146,8 +174,21 @@ export function l1ActionDigest(params: L1SigningParams): Uint8Array {
   );
 }
 
+/**
+ * Signs an L1 action. The executor's `order` actions take the fast path (`l1OrderDigest.ts`, the same
+ * digest; see the module comment); everything else, or any action it declines, the generic one.
+ */
 export function signL1Action(params: L1SigningParams & { readonly signer: Signer }): Signature {
-  return params.signer.signDigest(l1ActionDigest(params));
+  const { action, nonce, vaultAddress, expiresAfter, network } = params;
+  checkPreimageInputs(nonce, vaultAddress, expiresAfter);
+  const vault = vaultAddress === undefined ? undefined : vaultScratch;
+  // The fast path's digest is a view it overwrites on its next call: signed right here, never kept.
+  const digest =
+    (action.type === "order" && orderActionDigest !== undefined
+      ? orderActionDigest(action, nonce, vault, expiresAfter, network)
+      : undefined) ??
+    agentDigest(genericConnectionId(action, nonce, vault !== undefined, expiresAfter), network);
+  return params.signer.signDigest(digest);
 }
 
 /**
