@@ -83,13 +83,10 @@ export class IntentValidationError extends Error {
   }
 }
 
-const INTENT_ID_RE = /^[0-9A-Za-z-]{1,64}:[1-9][0-9]{0,15}$/;
-const POSITIVE_DECIMAL_RE = /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
-const CLOID_RE = /^0x[0-9a-f]{32}$/;
 const TIFS: ReadonlySet<string> = new Set<Tif>(["Gtc", "Ioc", "Alo"]);
 
 export function toIntentId(value: string): IntentId {
-  if (!INTENT_ID_RE.test(value)) {
+  if (!isIntentId(value)) {
     throw new IntentValidationError(value, "intentId", "is not <bootId>:<sequence>");
   }
   return value as IntentId;
@@ -121,13 +118,13 @@ export function validateIntent(intent: Intent): void {
 type Problem = readonly [field: string, reason: string];
 
 function intentProblem(intent: Intent): Problem | null {
-  if (typeof intent.intentId !== "string" || !INTENT_ID_RE.test(intent.intentId)) {
+  if (typeof intent.intentId !== "string" || !isIntentId(intent.intentId)) {
     return ["intentId", "is not <bootId>:<sequence>"];
   }
   if (!INTENT_ACTIONS.includes(intent.action))
     return ["action", `is not one of ${INTENT_ACTIONS.join(", ")}`];
   if (intent.action === "hedge" || intent.action === "unwind") {
-    if (intent.parentIntentId === null || !INTENT_ID_RE.test(intent.parentIntentId)) {
+    if (intent.parentIntentId === null || !isIntentId(intent.parentIntentId)) {
       return ["parentIntentId", `must name the root intent of a ${intent.action}`];
     }
   } else if (intent.parentIntentId !== null) {
@@ -173,7 +170,7 @@ function legProblem(leg: IntentLeg): Problem | null {
   if (!isPositiveDecimal(leg.limitPx))
     return ["limitPx", `${leg.limitPx} is not a canonical positive decimal`];
   if (!isPositiveDecimal(leg.size)) return ["size", `${leg.size} is not a canonical positive decimal`];
-  if (!CLOID_RE.test(leg.cloid)) return ["cloid", `${leg.cloid} is not 0x + 32 lower-case hex digits`];
+  if (!isCloid(leg.cloid)) return ["cloid", `${leg.cloid} is not 0x + 32 lower-case hex digits`];
   if (typeof leg.reduceOnly !== "boolean") return ["reduceOnly", "is not a boolean"];
   if (!TIFS.has(leg.tif)) return ["tif", `${leg.tif} is not Gtc, Ioc or Alo`];
   if (!isEpochMs(leg.nonce)) return ["nonce", "is not a positive whole number"];
@@ -185,7 +182,90 @@ function isEpochMs(value: number): boolean {
   return Number.isSafeInteger(value) && value > 0;
 }
 
+// The id, decimal and cloid checks below read char codes instead of testing regexes: they run for every
+// intent on the order path, where (with each intent's strings new, as there) `validateIntent` measured
+// about 30% cheaper this way. They accept exactly what these regexes did (the journal fast-path tests
+// compare both on random and adversarial input):
+//   intent id  /^[0-9A-Za-z-]{1,64}:[1-9][0-9]{0,15}$/
+//   decimal    /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/, and not "0"
+//   cloid      /^0x[0-9a-f]{32}$/
+// A non-string is converted as `RegExp.prototype.test` converts it (a template literal: `ToString`, which
+// throws for a symbol), so even a caller passing the wrong type gets the same verdict.
+
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+const DIGIT_9 = 0x39;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const LOWER_X = 0x78;
+const BOOT_ID_MAX = 64;
+const SEQUENCE_MAX_DIGITS = 16;
+const CLOID_LENGTH = 34;
+
+/** Character classes by char code (ASCII only): 1 = a boot id character, 2 = also a lower-case hex digit. */
+const BOOT_ID_CHAR = 1;
+const CLOID_HEX = 2;
+const CHAR_CLASS = new Uint8Array(128);
+for (const char of "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") {
+  CHAR_CLASS[char.charCodeAt(0)] = BOOT_ID_CHAR;
+}
+for (const char of "0123456789abcdef") CHAR_CLASS[char.charCodeAt(0)] = BOOT_ID_CHAR | CLOID_HEX;
+
+function isDigit(code: number): boolean {
+  return code >= DIGIT_0 && code <= DIGIT_9;
+}
+
+function inClass(code: number, charClass: number): boolean {
+  return code < 128 && ((CHAR_CLASS[code] as number) & charClass) !== 0;
+}
+
+/** `<bootId>:<sequence>`: 1–64 of `[0-9A-Za-z-]`, a colon, 1–16 digits without a leading zero. */
+function isIntentId(value: unknown): boolean {
+  const text = typeof value === "string" ? value : `${value as string}`;
+  const length = text.length;
+  let colon = 0;
+  while (colon < length) {
+    const code = text.charCodeAt(colon);
+    if (code === COLON) break;
+    if (!inClass(code, BOOT_ID_CHAR)) return false;
+    colon += 1;
+  }
+  if (colon === 0 || colon > BOOT_ID_MAX || colon === length) return false;
+  const digits = length - colon - 1;
+  if (digits === 0 || digits > SEQUENCE_MAX_DIGITS) return false;
+  const first = text.charCodeAt(colon + 1);
+  if (first < DIGIT_1 || first > DIGIT_9) return false;
+  for (let index = colon + 2; index < length; index++) if (!isDigit(text.charCodeAt(index))) return false;
+  return true;
+}
+
+/** `0x` + 32 lower-case hex digits. */
+function isCloid(value: unknown): boolean {
+  const text = typeof value === "string" ? value : `${value as string}`;
+  if (text.length !== CLOID_LENGTH || text.charCodeAt(0) !== DIGIT_0 || text.charCodeAt(1) !== LOWER_X) {
+    return false;
+  }
+  for (let index = 2; index < CLOID_LENGTH; index++) {
+    if (!inClass(text.charCodeAt(index), CLOID_HEX)) return false;
+  }
+  return true;
+}
+
 /** A canonical decimal above zero: no sign, no leading or trailing zeros, not `0`. */
 function isPositiveDecimal(value: string): boolean {
-  return typeof value === "string" && POSITIVE_DECIMAL_RE.test(value) && value !== "0";
+  if (typeof value !== "string") return false;
+  const length = value.length;
+  if (length === 0) return false;
+  const first = value.charCodeAt(0);
+  let index = 1;
+  if (first >= DIGIT_1 && first <= DIGIT_9) {
+    while (index < length && isDigit(value.charCodeAt(index))) index += 1;
+  } else if (first !== DIGIT_0) {
+    return false;
+  }
+  // Whole part done: "0" alone is not positive; otherwise only a fraction may follow.
+  if (index === length) return !(length === 1 && first === DIGIT_0);
+  if (value.charCodeAt(index) !== DOT || index + 1 === length) return false;
+  for (index += 1; index < length; index++) if (!isDigit(value.charCodeAt(index))) return false;
+  return value.charCodeAt(length - 1) !== DIGIT_0;
 }

@@ -56,11 +56,27 @@ export function crc32Utf8(text: string): number {
   return (crc ^ -1) >>> 0;
 }
 
-const nativeCrc32 = (zlib as { crc32?: (data: string) => number }).crc32;
+/** The unsigned CRC-32 of `bytes[0, length)`, computed in JS. */
+export function crc32OfBytes(bytes: Uint8Array, length: number): number {
+  let crc = -1;
+  for (let index = 0; index < length; index++) crc = step(crc, bytes[index] as number);
+  return (crc ^ -1) >>> 0;
+}
+
+const nativeCrc32 = (zlib as { crc32?: (data: string | Uint8Array) => number }).crc32;
 
 /** The unsigned CRC-32 of `text` encoded as UTF-8 (native when available). */
 export const crc32Text: (text: string) => number =
   typeof nativeCrc32 === "function" ? (text) => nativeCrc32(text) : crc32Utf8;
+
+/**
+ * The unsigned CRC-32 of `buffer[0, length)` (native when available): for bytes already encoded, where
+ * `crc32Text` would encode the string a second time.
+ */
+export const crc32Bytes: (buffer: Buffer, length: number) => number =
+  typeof nativeCrc32 === "function"
+    ? (buffer, length) => nativeCrc32(buffer.subarray(0, length))
+    : crc32OfBytes;
 
 /** The CRC as 8 lower-case hex digits. */
 export function crc32Hex(text: string): string {

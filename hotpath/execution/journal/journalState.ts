@@ -37,8 +37,8 @@ export interface IntentGroup {
   readonly records: string[];
 }
 
-export type StatePlan =
-  | { readonly kind: "meta"; readonly record: SegmentRecord | BootRecord | ReserveRecord | ReleaseRecord }
+/** A plan that leaves an intent group in `state` (its root's state after the commit). */
+export type GroupPlan =
   | { readonly kind: "root"; readonly state: IntentState }
   | {
       readonly kind: "group";
@@ -47,7 +47,11 @@ export type StatePlan =
       /** A follow-up intent joining the group. */
       readonly added: Intent | null;
       readonly fillTimeMs: number | null;
-    }
+    };
+
+export type StatePlan =
+  | { readonly kind: "meta"; readonly record: SegmentRecord | BootRecord | ReserveRecord | ReleaseRecord }
+  | GroupPlan
   | { readonly kind: "close"; readonly roots: readonly IntentId[] };
 
 export class JournalState {
@@ -80,7 +84,7 @@ export class JournalState {
       case "release":
         return { kind: "meta", record };
       case "intent":
-        return this.#planIntent(record.intent);
+        return this.planIntent(record.intent);
       case "order": {
         const root = this.rootOfCloid.get(record.cloid);
         if (root === undefined)
@@ -164,7 +168,11 @@ export class JournalState {
     return this.reservations.outstandingCount > own;
   }
 
-  #planIntent(intent: Intent): StatePlan {
+  /**
+   * `plan({ t: "intent", intent })`, for the journal's order path (no record object needed); the plan's
+   * `state` is the root's state once committed.
+   */
+  planIntent(intent: Intent): GroupPlan {
     try {
       validateIntent(intent);
     } catch (error) {

@@ -34,7 +34,8 @@ import {
   validateIntent,
 } from "../intent.js";
 import type { OrderEvent, ProbeResult, UnknownReason } from "../intentState.js";
-import { crc32Hex, crc32Text } from "./crc32.js";
+import { crc32Bytes, crc32Hex } from "./crc32.js";
+import { intentRecordJson } from "./intentRecordJson.js";
 
 export const JOURNAL_FORMAT = 1;
 
@@ -158,14 +159,22 @@ const SUFFIX_BYTES = 10;
 
 /**
  * Encodes record lines into one reusable buffer, so the order path allocates nothing per record beyond the
- * record's JSON string: the string is written into the buffer as UTF-8, the checksum computed natively from
- * the string, its hex digits and the newline written as bytes, and the buffer handed to `writeSync`.
+ * record's JSON string: the JSON is written into the buffer as UTF-8, the checksum computed natively over
+ * those bytes (not the string, which would be encoded a second time), its hex digits and the newline
+ * written as bytes, and the buffer handed to `writeSync`. An intent record skips `JSON.stringify`
+ * (`intentRecordJson`, the same text for less work).
  */
 export class LineEncoder {
   #buffer = Buffer.allocUnsafe(64 * 1024);
+  #lineBytes = 0;
 
   get buffer(): Buffer {
     return this.#buffer;
+  }
+
+  /** The length in bytes of the line last encoded (at the start of `buffer`). */
+  get lineBytes(): number {
+    return this.#lineBytes;
   }
 
   /** Writes `<json>\t<crc32>\n` at the start of `buffer`; returns its length in bytes. */
@@ -178,13 +187,32 @@ export class LineEncoder {
       buffer = this.#buffer = Buffer.allocUnsafe(Buffer.byteLength(json) + SUFFIX_BYTES + 1024);
       length = buffer.write(json, 0, "utf8");
     }
-    const crc = crc32Text(json);
+    return this.#finish(length);
+  }
+
+  /**
+   * Writes the line of `{ t: "intent", intent }` — the same bytes as `encode(JSON.stringify(record))` —
+   * and returns its JSON text (the snapshot keeps it); the line is `buffer`'s first `lineBytes` bytes.
+   * Only for an intent that passed `validateIntent` (the journal plans first): `intentRecordJson` relies
+   * on it for the strings validation restricts.
+   */
+  encodeIntent(intent: Intent): string {
+    const json = intentRecordJson(intent) ?? JSON.stringify({ t: "intent", intent } satisfies IntentRecord);
+    this.encode(json);
+    return json;
+  }
+
+  /** Appends the tab, checksum and newline after `length` bytes of JSON; returns the line's length. */
+  #finish(length: number): number {
+    const buffer = this.#buffer;
+    const crc = crc32Bytes(buffer, length);
     buffer[length] = TAB;
     for (let shift = 28, at = length + 1; shift >= 0; shift -= 4, at++) {
       buffer[at] = HEX_DIGITS[(crc >>> shift) & 0xf] as number;
     }
     buffer[length + SUFFIX_BYTES - 1] = NEWLINE;
-    return length + SUFFIX_BYTES;
+    this.#lineBytes = length + SUFFIX_BYTES;
+    return this.#lineBytes;
   }
 }
 

@@ -66,17 +66,19 @@ export class ReservationLedger {
 
   /** True when `cloid` was outstanding (it is explained from now on). */
   explain(cloid: Cloid): boolean {
-    const index = this.#blockOf(cloid);
+    const counter = counterOf(cloid);
+    const index = this.#blockOf(cloid, counter);
     if (index < 0) return false;
-    return this.#clearAt(index, counterOf(cloid));
+    return this.#clearAt(index, counter);
   }
 
   /** Whether `cloid` is reserved and not yet explained or released. */
   isOutstanding(cloid: Cloid): boolean {
-    const index = this.#blockOf(cloid);
+    const counter = counterOf(cloid);
+    const index = this.#blockOf(cloid, counter);
     if (index < 0) return false;
     const block = this.#blocks[index] as Block;
-    return block.outstanding[counterOf(cloid) - block.from] === 1;
+    return block.outstanding[counter - block.from] === 1;
   }
 
   release(ranges: readonly ReleasedRange[]): void {
@@ -141,9 +143,8 @@ export class ReservationLedger {
     return ranges;
   }
 
-  /** The block holding `cloid`, or -1. */
-  #blockOf(cloid: Cloid): number {
-    const counter = counterOf(cloid);
+  /** The block holding `cloid` (whose counter is `counter`: read once by the caller), or -1. */
+  #blockOf(cloid: Cloid, counter: number): number {
     for (let index = 0; index < this.#blocks.length; index++) {
       const block = this.#blocks[index] as Block;
       if (counter >= block.from && counter < block.from + block.count && hasPrefix(cloid, block.prefix)) {
