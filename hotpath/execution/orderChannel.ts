@@ -15,6 +15,7 @@
  * resends. Reconnects use the feed's jittered exponential backoff.
  */
 
+import { ActionPostText } from "../exchange/wire/actionPostText.js";
 import type { Address } from "../exchange/wire/brands.js";
 import { decodeWsMessage } from "../exchange/wire/decode-ws.js";
 import type { WsInboundMessage, WsPostResponse } from "../exchange/wire/ws.js";
@@ -53,6 +54,8 @@ export class OrderChannel {
   /** Posts written and not yet answered: post id → its timeout. */
   private readonly inFlight = new Map<number, NodeJS.Timeout>();
   private nextPostId = 1;
+  /** The post being written, reused: its bytes go straight into the socket's frame buffer. */
+  private readonly post = new ActionPostText();
   private socket: WsConnection | undefined;
   private readonly backoff: ReconnectBackoff;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -96,7 +99,11 @@ export class OrderChannel {
     const socket = this.socket;
     if (socket === undefined || !socket.isOpen) return -1;
     const id = this.nextPostId++;
-    socket.send(`{"method":"post","id":${id},"request":{"type":"action","payload":${payloadJson}}}`);
+    const post = this.post;
+    post.id = id;
+    post.payloadJson = payloadJson;
+    socket.sendComposed(post);
+    post.payloadJson = ""; // not kept alive until the next post
     this.inFlight.set(
       id,
       setTimeout(() => {

@@ -9,6 +9,7 @@
 import { orderAction, type OrderAction, type OrderSpec } from "../exchange/wire/actions.js";
 import type { Network } from "../exchange/wire/actions.js";
 import type { ExchangeRequest } from "../exchange/wire/exchange.js";
+import { orderRequestJson } from "../exchange/wire/orderRequestJson.js";
 import { signL1Action, type Signer } from "../exchange/signing/index.js";
 import type { Intent, IntentLeg } from "./intent.js";
 
@@ -16,7 +17,10 @@ export interface SignedAction {
   /** Indexes into `intent.legs` of the orders this action carries, in the action's order. */
   readonly legIndexes: readonly number[];
   readonly request: ExchangeRequest;
-  /** `JSON.stringify(request)`: the `payload` of a WS `post`, or the HTTP body. */
+  /**
+   * `JSON.stringify(request)` (written by the specialised `orderRequestJson`, byte for byte the same): the
+   * `payload` of a WS `post`, or the HTTP body.
+   */
   readonly payloadJson: string;
 }
 
@@ -44,7 +48,7 @@ export function signLegs(
   const { nonce, expiresAfter } = first;
   const signature = signL1Action({ signer, action, nonce, network, expiresAfter });
   const request: ExchangeRequest<OrderAction> = { action, nonce, signature, expiresAfter };
-  return { legIndexes, request, payloadJson: JSON.stringify(request) };
+  return { legIndexes, request, payloadJson: orderRequestJson(request) };
 }
 
 /**

@@ -19,7 +19,9 @@
  * frames must be unmasked and without RSV bits (no extension is negotiated); text and binary messages may be
  * fragmented; pings are answered with pongs; a close frame is answered and ends the connection; a message
  * above `maxMessageBytes`, a malformed frame or a failed handshake closes the socket with a typed error.
- * Sent frames are masked with keys from `crypto.randomFillSync`, as the RFC requires of clients.
+ * Sent frames are masked with keys from `crypto.randomFillSync`, as the RFC requires of clients. The order
+ * path's posts use `sendComposed`: the message is written straight into a reusable, aligned frame buffer and
+ * masked in place a 32-bit word at a time; a buffer the socket may still hold is never reused.
  */
 
 import { createHash, randomBytes, randomFillSync } from "node:crypto";
@@ -61,6 +63,17 @@ export interface WsConnectionHandlers {
   close(code: number, reason: string): void;
 }
 
+/**
+ * A text message that writes its own UTF-8 bytes straight into the connection's frame buffer
+ * (`WsConnection.sendComposed`), so that no string is concatenated or encoded into a buffer of its own first.
+ */
+export interface ComposedText {
+  /** An upper bound of the bytes `writeTo` writes. */
+  maxBytes(): number;
+  /** Writes the message at `target[offset…]` (room for `maxBytes()` is there); returns the offset after it. */
+  writeTo(target: Buffer, offset: number): number;
+}
+
 export interface WsConnectionOptions {
   /** Largest message accepted (after reassembly of fragments). */
   readonly maxMessageBytes: number;
@@ -90,8 +103,18 @@ export class WsConnection {
   private closeCode = 1006;
   private closeReason = "";
   private closeReported = false;
+  /** Random mask keys, refilled 1 KiB at a time; `maskWords` views them as 32-bit words. */
   private masks = Buffer.alloc(0);
+  private maskWords = new Int32Array(0);
   private maskOffset = 0;
+  /** Reusable frame buffers of `sendComposed` (at most `FRAME_BUFFER_SLOTS`, created on first use). */
+  private readonly frameBuffers: FrameBuffer[] = [];
+  /** Composed frames handed to the socket, and how many of their write callbacks have run. */
+  private composedWrites = 0;
+  private composedWritesDone = 0;
+  private readonly composedWritten = (): void => {
+    this.composedWritesDone += 1;
+  };
 
   constructor(
     readonly url: string,
@@ -150,6 +173,53 @@ export class WsConnection {
   send(text: string): void {
     if (this.phase !== "open") return;
     this.writeFrame(OPCODE_TEXT, Buffer.from(text, "utf8"));
+  }
+
+  /**
+   * Sends one text message that `message` writes straight into a reusable frame buffer, masked in place:
+   * the order path's posts, without a message buffer, a frame buffer and a copy per send. Ignored unless
+   * open. The bytes on the wire are those `send` would write for the same text (other mask key).
+   *
+   * A buffer handed to `socket.write` is the socket's until that write completes: when the kernel does not
+   * take it all at once (or on TLS, whose writes complete after the encrypted bytes are flushed) Node
+   * queues a reference to it. So a frame buffer is reused only once its last write completed — at once
+   * (`writableLength` 0 after the call: plain TCP, nothing queued) or when its write callback ran (callbacks
+   * run in write order) — and a message finding every slot still in flight gets a buffer of its own.
+   */
+  sendComposed(message: ComposedText): void {
+    if (this.phase !== "open") return;
+    const frame = this.freeFrameBuffer(COMPOSED_PAYLOAD_AT + message.maxBytes() + 3);
+    const bytes = frame.bytes;
+    const end = message.writeTo(bytes, COMPOSED_PAYLOAD_AT);
+    const length = end - COMPOSED_PAYLOAD_AT;
+    // The header ends where the mask key starts, 4 bytes before the payload: its start depends on the length.
+    let start: number;
+    if (length < 126) {
+      start = COMPOSED_PAYLOAD_AT - 6;
+      bytes[start + 1] = 0x80 | length;
+    } else if (length < 65_536) {
+      start = COMPOSED_PAYLOAD_AT - 8;
+      bytes[start + 1] = 0x80 | 126;
+      bytes[start + 2] = length >>> 8;
+      bytes[start + 3] = length & 0xff;
+    } else {
+      start = COMPOSED_PAYLOAD_AT - 14;
+      bytes[start + 1] = 0x80 | 127;
+      bytes.writeUInt32BE(Math.floor(length / 2 ** 32), start + 2);
+      bytes.writeUInt32BE(length >>> 0, start + 6);
+    }
+    bytes[start] = 0x80 | OPCODE_TEXT;
+    // Mask key and payload are 32-bit aligned: the key as one word, XORed over whole words. The last word may
+    // run up to 3 bytes past the payload, into room reserved for it; those bytes are never sent.
+    const words = frame.words;
+    const maskAt = this.nextMask(); // first: it may replace `maskWords`
+    const mask = this.maskWords[maskAt >>> 2]!;
+    words[MASK_WORD_INDEX] = mask;
+    const lastWord = (end + 3) >>> 2;
+    for (let i = COMPOSED_PAYLOAD_AT >>> 2; i < lastWord; i++) words[i]! ^= mask;
+    const write = ++this.composedWrites;
+    this.socket.write(bytes.subarray(start, end), this.composedWritten);
+    frame.inFlightUntil = this.socket.writableLength === 0 ? 0 : write;
   }
 
   /** Starts the closing handshake; the socket is destroyed if the server does not answer promptly. */
@@ -412,16 +482,63 @@ export class WsConnection {
     this.socket.write(frame);
   }
 
-  /** Offset of 4 fresh random bytes in `masks` (refilled 1 KiB at a time). */
+  /** A free frame buffer of `sendComposed` with room for `capacity` bytes. */
+  private freeFrameBuffer(capacity: number): FrameBuffer {
+    const slots = this.frameBuffers;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (slot.inFlightUntil > this.composedWritesDone) continue;
+      if (slot.bytes.length >= capacity) return slot;
+      const grown = new FrameBuffer(capacity);
+      slots[i] = grown;
+      return grown;
+    }
+    const fresh = new FrameBuffer(Math.max(capacity, FRAME_BUFFER_BYTES));
+    // Every slot in flight: this buffer serves this message only, and stays the socket's until written.
+    if (slots.length < FRAME_BUFFER_SLOTS) slots.push(fresh);
+    return fresh;
+  }
+
+  /** Offset of 4 fresh random bytes in `masks` (a multiple of 4; refilled 1 KiB at a time). */
   private nextMask(): number {
     if (this.maskOffset + 4 > this.masks.length) {
-      if (this.masks.length === 0) this.masks = Buffer.allocUnsafe(1024);
+      if (this.masks.length === 0) {
+        // Its own allocation, not a pool slice: the word view needs a 4-aligned start.
+        this.masks = Buffer.allocUnsafeSlow(1024);
+        this.maskWords = new Int32Array(this.masks.buffer, this.masks.byteOffset, 256);
+      }
       randomFillSync(this.masks);
       this.maskOffset = 0;
     }
     const offset = this.maskOffset;
     this.maskOffset += 4;
     return offset;
+  }
+}
+
+/**
+ * Where a composed message's payload starts in its frame buffer: after room for the longest client header
+ * (2 + 8 length bytes + the 4-byte mask key), rounded up to a multiple of 4 so that the mask key and the
+ * payload are 32-bit aligned.
+ */
+const COMPOSED_PAYLOAD_AT = 16;
+const MASK_WORD_INDEX = (COMPOSED_PAYLOAD_AT - 4) >>> 2;
+/** Large enough for a post of several orders; a larger message grows its slot. */
+const FRAME_BUFFER_BYTES = 4096;
+/** Two: the legs of an intent sent as two actions are written in the same tick, before either completes. */
+const FRAME_BUFFER_SLOTS = 2;
+
+/** One reusable frame buffer of `sendComposed`, with a 32-bit view for masking. */
+class FrameBuffer {
+  readonly bytes: Buffer;
+  readonly words: Int32Array;
+  /** The composed write that last used it, while that write may not have completed; 0 when it has. */
+  inFlightUntil = 0;
+
+  constructor(capacity: number) {
+    // Its own allocation (not a pool slice): aligned, and never shared with other buffers.
+    this.bytes = Buffer.allocUnsafeSlow((capacity + 3) & ~3);
+    this.words = new Int32Array(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length >>> 2);
   }
 }
 
