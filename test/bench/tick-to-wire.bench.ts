@@ -71,7 +71,7 @@ import { DEFAULT_STRATEGY_CONFIG, type StrategyConfig } from "../../hotpath/stra
 const PIN = process.env["HLB_BENCH_PIN"] === "1";
 /** `HLB_BENCH_PRESIGN=off` signs every order with RFC 6979 (no prepared nonces), as before 2026-12-03. */
 const PRESIGN = process.env["HLB_BENCH_PRESIGN"] !== "off";
-const WARMUP = 300;
+const WARMUP = Number(process.env["HLB_BENCH_WARMUP"] ?? 300);
 const ITERATIONS = Number(process.env["HLB_BENCH_ITERATIONS"] ?? 3_000);
 const SKIP_FRAMES = 500_000;
 
@@ -399,4 +399,5 @@ async function runMode(mode: JournalMode): Promise<void> {
 }
 
 if (PIN) spawnSync("taskset", ["-cp", "0", String(process.pid)], { stdio: "ignore" });
-for (const mode of ["fsyncBeforeSend", "reserveAhead"] as const) await runMode(mode);
+const MODES = (process.env["HLB_BENCH_MODES"] ?? "fsyncBeforeSend,reserveAhead").split(",") as JournalMode[];
+for (const mode of MODES) await runMode(mode);
