@@ -26,6 +26,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -158,6 +159,45 @@ async function startSimProcess(master: Signer, agent: Signer): Promise<SimProces
         child.kill("SIGTERM");
       }),
   };
+}
+
+/**
+ * The floor under `signedToWritten` on this machine: the same number of bytes written by a bare `net.Socket`
+ * (no WebSocket, no JSON, no journal) to a bare Node peer in its own process on loopback, one write per round
+ * trip as the intents go. On loopback the kernel runs the peer's TCP receive and wakes it inside our `write`
+ * (on this VM an idle peer vCPU costs an inter-processor interrupt), which a write to a remote exchange does
+ * not pay; this row shows how much of `signedToWritten` is that.
+ */
+async function writeFloor(bytes: number): Promise<void> {
+  const peerSource =
+    'const s=require("net").createServer(c=>{c.setNoDelay(true);c.on("data",()=>c.write("k"))});' +
+    's.listen(0,"127.0.0.1",()=>console.log(s.address().port));';
+  const peer = spawn(process.execPath, ["-e", peerSource], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) =>
+    createInterface({ input: peer.stdout }).once("line", (line) => resolve(Number(line))),
+  );
+  const socket = connect(port, "127.0.0.1");
+  socket.setNoDelay(true);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  const payload = Buffer.alloc(bytes, 0x61);
+  const times = new Float64Array(ITERATIONS);
+  let answered = 0;
+  socket.on("data", (chunk: Buffer) => {
+    answered += chunk.length;
+  });
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    const t0 = performance.now();
+    socket.write(payload);
+    if (i >= WARMUP) times[i - WARMUP] = (performance.now() - t0) * 1000;
+    while (answered <= i) await yieldToLoop();
+  }
+  socket.destroy();
+  peer.kill();
+  times.sort();
+  const pct = (p: number): number => round(times[Math.min(times.length - 1, Math.floor(times.length * p))]!);
+  process.stdout.write(
+    `${JSON.stringify({ bench: "tick-to-wire", stage: "floor.socketWrite", bytes, count: ITERATIONS, p50Us: pct(0.5), p99Us: pct(0.99), p999Us: pct(0.999) })}\n`,
+  );
 }
 
 async function runMode(mode: JournalMode): Promise<void> {
@@ -325,6 +365,9 @@ async function runMode(mode: JournalMode): Promise<void> {
     // A fresh signer per row: `agent`'s pool drains within a tight loop and would mix the two paths.
     sample("hot.sign", () => signLegs(signedIntent, [0, 1], hotRfc6979Signer, "mainnet"));
     sample("hot.presign", () => signLegs(signedIntent, [0, 1], hotPresigner, "mainnet"));
+    const postBytes =
+      Buffer.byteLength(signLegs(signedIntent, [0, 1], hotPresigner, "mainnet").payloadJson) + 80;
+    await writeFloor(postBytes);
 
     // Skip path: a flat basis, nothing trades; both directions decided per frame.
     const flat = Array.from({ length: 64 }, (_, i) => [
