@@ -13,6 +13,8 @@
  * not an agent of the account), 3 start-up reconciliation failed. A refusal happens before any order.
  */
 
+// First: V8 tiering for rarely run hot code (before the modules it concerns load).
+import "./app/v8Tiering.js";
 import { type Config, loadConfigOrExit } from "./config/index.js";
 import { resolveControlToken } from "./control/controlToken.js";
 import { defaultSecp256k1Backend, keccakBackend } from "./exchange/signing/index.js";

@@ -11,6 +11,8 @@
  *   --shocks-per-hour <n>  basis shocks on the simulator (default 240; more shocks, more trades)
  */
 
+// First, as in hotpath/main.ts: V8 tiering for rarely run hot code.
+import "../../hotpath/app/v8Tiering.js";
 import { join } from "node:path";
 
 import { startLocalSystem, type LocalSystemSummary } from "./localSystem.js";
