@@ -6,8 +6,8 @@
  * 67,584 bytes' worth per function. The per-frame code reaches that in seconds; the order path (a trade
  * verdict → intent → journal → signature → frame → write, plus the handling of its answer) runs a few times
  * an hour and would stay in the interpreter and baseline tiers for days. Measured with the tick-to-wire
- * benchmark (docs/benchmarks.md "Tick to wire", 2026-12-03 07:50 UTC): after 300 intents, tick to wire p50
- * 138–146 µs / p99 367–420 µs with the default budget, 90–101 µs / 204–209 µs with 4,000 — the same as after
+ * benchmark (docs/benchmarks.md "Tick to wire", 2026-12-03): after 300 intents, tick to wire p50
+ * 111–146 µs / p99 367–420 µs with the default budget, 90–108 µs / 204–221 µs with 4,000 — about as after
  * 20,000 intents with the default. The cost is more, earlier compilation (on V8's background thread) of
  * code that runs rarely anyway.
  *

@@ -7,9 +7,8 @@
  * complete, over TCP and over TLS.
  */
 
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +18,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { WsConnection, type ComposedText, type WsConnectionError } from "../../hotpath/feed/wsConnection.js";
+import { localhostCertificate } from "./testCertificate.js";
 
 /** A composed message of `text`, as a caller would write one: the generic UTF-8 encoding. */
 function composed(text: string): ComposedText {
@@ -147,33 +147,6 @@ function recordWrites(connection: WsConnection): ArrayBufferLike[] {
   return buffers;
 }
 
-function testCertificate(dir: string): { cert: Buffer; key: Buffer } {
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-      "-days",
-      "1",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
-  return { cert: readFileSync(join(dir, "cert.pem")), key: readFileSync(join(dir, "key.pem")) };
-}
-
 /** Texts around every length boundary of the frame header and of the 32-bit masking (length mod 4). */
 const BOUNDARY_LENGTHS = [
   0, 1, 2, 3, 4, 5, 7, 8, 124, 125, 126, 127, 128, 65_534, 65_535, 65_536, 65_537, 70_001,
@@ -287,7 +260,7 @@ describe("WsConnection.sendComposed", () => {
   it("reuses its two frame buffers over TLS once the write callbacks ran, and the frames arrive intact", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hlbasis-tls-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const credentials = testCertificate(dir);
+    const credentials = localhostCertificate(dir);
     const server = await peer({ tls: credentials });
     cleanups.push(() => server.close());
     const { connection, errors } = await connected(server.url, credentials.cert);

@@ -5,9 +5,8 @@
  * sentinel, restored bytes), against servers that break the protocol, and over TLS (`wss:`).
  */
 
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +20,7 @@ import {
   type WsConnectionError,
   type WsConnectionOptions,
 } from "../../hotpath/feed/wsConnection.js";
+import { localhostCertificate } from "./testCertificate.js";
 
 const OPTIONS: WsConnectionOptions = { maxMessageBytes: 1024 * 1024, handshakeTimeoutMs: 2_000 };
 
@@ -306,31 +306,8 @@ describe("WsConnection", () => {
   it("speaks wss: through TLS with the onread buffer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hlbasis-tls-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-days",
-        "1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    const cert = readFileSync(join(dir, "cert.pem"));
-    const https: HttpsServer = createHttpsServer({ cert, key: readFileSync(join(dir, "key.pem")) });
+    const { cert, key } = localhostCertificate(dir);
+    const https: HttpsServer = createHttpsServer({ cert, key });
     const wss = new WebSocketServer({ server: https });
     wss.on("connection", (socket) => {
       socket.on("message", (data: Buffer) => socket.send(`echo:${data.toString()}:${"y".repeat(100_000)}`));
