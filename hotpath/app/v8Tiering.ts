@@ -8,8 +8,8 @@
  * an hour and would stay in the interpreter and baseline tiers for days. Measured with the tick-to-wire
  * benchmark (docs/benchmarks.md "Tick to wire", 2026-12-03): after 300 intents, tick to wire p50
  * 111–146 µs / p99 367–420 µs with the default budget, 90–108 µs / 204–221 µs with 4,000 — about as after
- * 20,000 intents with the default. The cost is more, earlier compilation (on V8's background thread) of
- * code that runs rarely anyway.
+ * 20,000 intents with the default. The cost is compilation earlier, in the first few hundred intents (on
+ * V8's background thread; measured there: slower, with millisecond outliers, when they come back to back).
  *
  * `HLB_V8_INTERRUPT_BUDGET` overrides the value (0 keeps V8's default).
  */

@@ -35,7 +35,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { PerformanceObserver } from "node:perf_hooks";
 import { WebSocket } from "ws";
-import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { setImmediate as yieldToLoop, setTimeout as sleep } from "node:timers/promises";
 
 import { loadMarkets } from "../../hotpath/app/marketSetup.js";
 import { MarketBooks } from "../../hotpath/book/marketBooks.js";
@@ -80,6 +80,12 @@ const PRESIGN = process.env["HLB_BENCH_PRESIGN"] !== "off";
 const WARMUP = Number(process.env["HLB_BENCH_WARMUP"] ?? 300);
 const ITERATIONS = Number(process.env["HLB_BENCH_ITERATIONS"] ?? 3_000);
 const SKIP_FRAMES = 500_000;
+/**
+ * `HLB_BENCH_GAP_MS`: idle time after each intent's answer before the next frame (default none: back to
+ * back). Intents in production are minutes apart; with a gap both processes idle between intents, and the
+ * measured path starts cold (docs/benchmarks.md "Tick to wire": far slower than back to back).
+ */
+const GAP_MS = Number(process.env["HLB_BENCH_GAP_MS"] ?? 0);
 /** Orders the simulator handles before the measured run (`warmSimulator`); default none. */
 const SIM_WARMUP = Number(process.env["HLB_BENCH_SIM_WARMUP"] ?? 0);
 
@@ -371,6 +377,7 @@ async function runMode(mode: JournalMode): Promise<void> {
       );
     }
     while (state.risk.intentInFlight) await yieldToLoop();
+    if (GAP_MS > 0) await sleep(GAP_MS);
   }
   const fills = (await http.info({ type: "userFills", user: master.address })).length;
   const machine = {
