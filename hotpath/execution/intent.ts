@@ -188,7 +188,7 @@ function isEpochMs(value: number): boolean {
 // compare both on random and adversarial input):
 //   intent id  /^[0-9A-Za-z-]{1,64}:[1-9][0-9]{0,15}$/
 //   decimal    /^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/, and not "0"
-//   cloid      /^0x[0-9a-f]{32}$/
+//   cloid      /^0x[0-9a-f]{32}$/ (`CANONICAL_CLOID_RE`, wire/brands.ts)
 // A non-string is converted as `RegExp.prototype.test` converts it (a template literal: `ToString`, which
 // throws for a symbol), so even a caller passing the wrong type gets the same verdict.
 

@@ -58,7 +58,7 @@ import {
   type ControlChangeColumns,
   controlChangeColumns,
 } from "../control/controlChange.js";
-import type { Cloid, WireDecimal } from "../exchange/wire/brands.js";
+import { CANONICAL_CLOID_RE, type Cloid, type WireDecimal } from "../exchange/wire/brands.js";
 import type { UserFill } from "../exchange/wire/info.js";
 import {
   type Intent,
@@ -321,7 +321,6 @@ export class TradeEventEncodeError extends Error {
 // Schemas. Strict objects: an unknown field is a new version, refused.
 
 const DECIMAL_RE = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
-const CLOID_RE = /^0x[0-9a-f]{32}$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_UTC_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$/;
 /** 9999-12-31T23:59:59.999Z: later times would not print as a 4-digit ISO year, which Postgres expects. */
@@ -335,7 +334,7 @@ const epochMs = z.number().int().min(0).max(MAX_EPOCH_MS);
 const exchangeId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const coin = z.string().min(1).max(32);
 const text = (max: number) => z.string().min(1).max(max);
-const cloid = z.string().regex(CLOID_RE, "must be 0x + 32 lower-case hex digits");
+const cloid = z.string().regex(CANONICAL_CLOID_RE, "must be 0x + 32 lower-case hex digits");
 const market = z.enum(["perp", "spot"]);
 const side = z.enum(["buy", "sell"]);
 

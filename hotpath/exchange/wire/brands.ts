@@ -25,6 +25,8 @@ export type Hex = `0x${string}` & { readonly [hexBrand]: true };
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const CLOID_RE = /^0x[0-9a-fA-F]{32}$/;
+/** A cloid as we send, journal and ship it: `toCloid`'s output, lower case only. */
+export const CANONICAL_CLOID_RE = /^0x[0-9a-f]{32}$/;
 const HEX_RE = /^0x(?:[0-9a-fA-F]{2})*$/;
 const WIRE_DECIMAL_RE = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 

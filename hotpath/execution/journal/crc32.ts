@@ -1,11 +1,12 @@
 /**
- * CRC-32 (IEEE 802.3, the one zlib and `cksum -a crc32b` compute) of a string's UTF-8 bytes.
+ * CRC-32 (IEEE 802.3, the one zlib and `cksum -a crc32b` compute) of a record line's UTF-8 bytes.
  *
- * `crc32Text` uses zlib's native `crc32` (Node ≥ 20.15 / 22.2): it encodes the string on the C++ side, so the
- * journal checksums a record on the order path without a JS buffer per record, and zlib's implementation is
- * table-sliced. `crc32Utf8` is the same function in plain JS, from the string's code units (lone surrogates
- * count as U+FFFD, as `Buffer.from(text, "utf8")` writes them): the fallback where zlib lacks `crc32`, and
- * an independent check of it in the tests.
+ * `crc32Bytes` checksums bytes already encoded (the order path: `LineEncoder` has just written the record
+ * into its buffer); `crc32Text` a string (recovery checking a line it read back, `encodeRecord`). Both use
+ * zlib's native, table-sliced `crc32` (Node ≥ 20.15 / 22.2). `crc32OfBytes` and `crc32Utf8` are the same
+ * function in plain JS — `crc32Utf8` from the string's code units (lone surrogates count as U+FFFD, as
+ * `Buffer.from(text, "utf8")` writes them): the fallbacks where zlib lacks `crc32`, and independent checks
+ * of it in the tests.
  */
 
 import * as zlib from "node:zlib";

@@ -25,7 +25,7 @@
  * can act on.
  */
 
-import type { Cloid, WireDecimal } from "../../exchange/wire/brands.js";
+import { CANONICAL_CLOID_RE, type Cloid, type WireDecimal } from "../../exchange/wire/brands.js";
 import {
   type Intent,
   type IntentId,
@@ -297,7 +297,6 @@ function nullableInteger(json: Json, key: string, path: string): number | null {
 }
 
 const DECIMAL_RE = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
-const CLOID_RE = /^0x[0-9a-f]{32}$/;
 const PREFIX_RE = /^[0-9a-f]{16}$/;
 
 function decimal(json: Json, key: string, path: string): WireDecimal {
@@ -308,7 +307,7 @@ function decimal(json: Json, key: string, path: string): WireDecimal {
 
 function cloid(json: Json, key: string, path: string): Cloid {
   const value = string(json, key, path);
-  if (!CLOID_RE.test(value)) schema(`${path}.${key}`, `${JSON.stringify(value)} is not a cloid`);
+  if (!CANONICAL_CLOID_RE.test(value)) schema(`${path}.${key}`, `${JSON.stringify(value)} is not a cloid`);
   return value as Cloid;
 }
 
